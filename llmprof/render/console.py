@@ -1,0 +1,33 @@
+"""Rich tables on stdout; colour only when stdout is a terminal and NO_COLOR is unset."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from llmprof.render.view import View
+
+
+def render(view: View, out: TextIO) -> None:
+    # A pipe or file gets the table unwrapped; a terminal gets it fitted to its width.
+    width = None if out.isatty() else 400
+    console = Console(file=out, highlight=False, soft_wrap=True, width=width)
+    _print(console, view)
+
+
+def _print(console: Console, view: View) -> None:
+    table = Table(title=view.title, title_justify="left", title_style="bold", header_style="bold")
+    for column in view.columns:
+        table.add_column(column.header, justify=column.align, overflow="fold")
+    for index, row in enumerate(view.rows):
+        if index in view.sections and index:
+            table.add_section()
+        table.add_row(*row, style="bold" if index in view.bold else None)
+    console.print(table)
+    for line in view.footer:
+        console.print(line, markup=False)
+    for extra in view.extra:
+        console.print()
+        _print(console, extra)

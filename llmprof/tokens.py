@@ -1,0 +1,247 @@
+"""Exact, offline token counts.
+
+The BPE rank files for ``o200k_base`` and ``cl100k_base`` ship inside the package and are checked
+against the sha256 that tiktoken itself pins in ``tiktoken_ext/openai_public.py``. tiktoken's own
+download cache (``TIKTOKEN_CACHE_DIR``) is never read or written, and nothing touches the network.
+
+Models whose vendor tokenizer we do not ship (Claude, Gemini, Llama, ...) are counted with a
+stand-in encoding and labelled ``approx``; see :func:`encoding_for`.
+"""
+
+from __future__ import annotations
+
+import binascii
+import functools
+import hashlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
+
+from llmprof.errors import InputError, TokenizerError
+
+if TYPE_CHECKING:
+    import tiktoken
+
+Exactness = Literal["exact", "approx"]
+
+ENDOFTEXT = "<|endoftext|>"
+ENDOFPROMPT = "<|endofprompt|>"
+
+# Copied from tiktoken_ext/openai_public.py; tests check they still equal tiktoken's own.
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_O200K_PATTERN = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class EncodingSpec:
+    name: str
+    sha256: str
+    pattern: str
+    special_tokens: Mapping[str, int]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.tiktoken"
+
+
+ENCODINGS: dict[str, EncodingSpec] = {
+    "o200k_base": EncodingSpec(
+        "o200k_base",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        _O200K_PATTERN,
+        {ENDOFTEXT: 199999, ENDOFPROMPT: 200018},
+    ),
+    "cl100k_base": EncodingSpec(
+        "cl100k_base",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        _CL100K_PATTERN,
+        {
+            ENDOFTEXT: 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            ENDOFPROMPT: 100276,
+        },
+    ),
+}
+
+#: The encoding used to approximate tokenizers we do not ship (Claude, Gemini, Llama, ...).
+STAND_IN = "o200k_base"
+
+# OpenAI chat framing (OpenAI cookbook, "How to count tokens with tiktoken", API-verified):
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+
+def encoding_for(tokenizer: str) -> tuple[str, Exactness]:
+    """The encoding to count with for a model's tokenizer, and whether that count is exact."""
+    if tokenizer in ENCODINGS:
+        return tokenizer, "exact"
+    return STAND_IN, "approx"
+
+
+def _rank_file_bytes(spec: EncodingSpec) -> bytes:
+    try:
+        data = (resources.files("llmprof") / "encodings" / spec.filename).read_bytes()
+    except OSError as exc:
+        raise TokenizerError(
+            f"bundled encoding file {spec.filename} is missing ({exc})",
+            "reinstall llmprof: pip install --force-reinstall llmprof",
+        ) from exc
+    return data
+
+
+def verify(spec: EncodingSpec, data: bytes) -> None:
+    """Refuse a rank file whose sha256 is not the one tiktoken pins: never miscount silently."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != spec.sha256:
+        raise TokenizerError(
+            f"bundled encoding file {spec.filename} is corrupt: sha256 {actual[:16]}..., "
+            f"expected {spec.sha256[:16]}...",
+            "reinstall llmprof: pip install --force-reinstall llmprof",
+        )
+
+
+def parse_ranks(data: bytes) -> dict[bytes, int]:
+    """Parse a ``.tiktoken`` file: one ``base64(token) rank`` pair per line."""
+    fields = data.split()
+    if len(fields) % 2:
+        raise TokenizerError("malformed .tiktoken file: odd number of fields")
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
+
+
+_loading = threading.Lock()
+
+
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """Load a bundled encoding (verified), once per process, whichever thread asks first."""
+    with _loading:
+        return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> tiktoken.Encoding:
+    import tiktoken
+
+    spec = ENCODINGS.get(name)
+    if spec is None:
+        raise TokenizerError(
+            f"no bundled encoding named {name!r}",
+            f"use one of: {', '.join(sorted(ENCODINGS))}",
+        )
+    data = _rank_file_bytes(spec)
+    verify(spec, data)
+    return tiktoken.Encoding(
+        name=spec.name,
+        pat_str=spec.pattern,
+        mergeable_ranks=parse_ranks(data),
+        special_tokens=dict(spec.special_tokens),
+    )
+
+
+def counter(encoding: str) -> Callable[[str], int]:
+    """The fastest exact token counter for ``encoding`` (loaded once, thread-safe)."""
+    with _loading:
+        return _make_counter(encoding)
+
+
+@functools.cache
+def _make_counter(encoding: str) -> Callable[[str], int]:
+    """A token counter for ``encoding``. tiktoken's buffer encoder skips building a Python list of
+    ints (faster, and no per-token objects); it is used only if it agrees with encode_ordinary."""
+    enc = _load(encoding)
+
+    def by_list(text: str) -> int:
+        return len(enc.encode_ordinary(text))
+
+    to_buffer = getattr(getattr(enc, "_core_bpe", None), "encode_to_tiktoken_buffer", None)
+    if to_buffer is None:
+        return by_list
+
+    def by_buffer(text: str) -> int:
+        return memoryview(to_buffer(text, set())).nbytes // 4
+
+    probe = "Hello <|endoftext|> 世界 🚀\n\n  x = [1, 2]\t"
+    try:
+        agrees = by_buffer(probe) == by_list(probe)
+    except Exception:  # a tiktoken whose private API changed shape
+        agrees = False
+    return by_buffer if agrees else by_list
+
+
+def count_text(text: str, encoding: str) -> int:
+    """Tokens in ``text`` as an API would bill it: special-token look-alikes are ordinary text."""
+    return counter(encoding)(text)
+
+
+def count_texts(texts: Sequence[str], encoding: str) -> list[int]:
+    """Batch form of :func:`count_text` (tiktoken encodes the batch on several threads)."""
+    return [len(ids) for ids in get_encoding(encoding).encode_ordinary_batch(list(texts))]
+
+
+def message_texts(messages: Sequence[Any], where: str) -> tuple[list[str], int]:
+    """The strings a chat request's framing counts, and the fixed framing tokens around them.
+
+    OpenAI framing: 3 tokens per message, +1 per ``name``, +3 to prime the reply. Every string
+    field of a message is counted (role, content, name); content given as a list of parts counts
+    its text parts. Anything else (images, tool calls) is refused rather than guessed.
+    """
+    texts: list[str] = []
+    framing = REPLY_PRIMING
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise InputError(f"{where}: message {index + 1} is not an object")
+        framing += TOKENS_PER_MESSAGE
+        for key, value in message.items():
+            if value is None:
+                continue
+            if isinstance(value, str):
+                texts.append(value)
+                if key == "name":
+                    framing += TOKENS_PER_NAME
+            elif key == "content" and isinstance(value, list):
+                texts.extend(_text_parts(value, where, index))
+            else:
+                raise InputError(
+                    f"{where}: message {index + 1} has a {key!r} field llmprof cannot count",
+                    "only text content is counted; remove tool calls, images or audio first.",
+                )
+    return texts, framing
+
+
+def _text_parts(parts: list[Any], where: str, index: int) -> list[str]:
+    texts = []
+    for part in parts:
+        if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        elif isinstance(part, str):
+            texts.append(part)
+        else:
+            kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+            raise InputError(
+                f"{where}: message {index + 1} has a {kind!r} content part llmprof cannot count",
+                "only text parts are counted; remove images, audio or files first.",
+            )
+    return texts
+
+
+def count_messages(messages: Sequence[Any], encoding: str, where: str = "messages") -> int:
+    """Prompt tokens of a chat request with the API's framing."""
+    texts, framing = message_texts(messages, where)
+    return framing + sum(count_text(text, encoding) for text in texts)
