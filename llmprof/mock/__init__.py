@@ -1,0 +1,24 @@
+"""The built-in mock endpoint: a real HTTP server (uvicorn) speaking OpenAI, Anthropic and Gemini
+wire formats, with a seeded latency model and fault injection. Free, keyless, loopback-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    """How the mock behaves. ``None`` latency fields take the preset's value."""
+
+    preset: str = "gpt-3.5-turbo-2023"
+    ttft_ms: float | None = None  # base time to first token
+    itl_ms: float | None = None  # inter-token latency
+    prefill_ms_per_1k: float | None = None  # added to TTFT per 1,000 prompt tokens
+    jitter: float | None = None  # sigma of median-preserving lognormal noise; 0 = deterministic
+    error_rate: float = 0.0  # fraction of requests answered with HTTP 500
+    rate_limit_rpm: int | None = None  # beyond this many requests per rolling minute: 429 + Retry-After
+    stall_rate: float = 0.0  # fraction of streams that pause mid-stream for stall_s
+    stall_s: float = 5.0
+    drop_rate: float = 0.0  # fraction of streams whose connection is cut mid-stream
+    malformed_rate: float = 0.0  # fraction of streams that send a malformed SSE event
+    seed: int = 0
