@@ -9,6 +9,7 @@ Heavy modules (tiktoken, httpx, uvicorn) are imported inside the commands that n
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import os
 import sys
 from decimal import Decimal, InvalidOperation
@@ -19,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from llmprof import __version__
-from llmprof.errors import LlmprofError, UsageError
+from llmprof.errors import BudgetExceeded, Interrupted, LlmprofError, UsageError
 from llmprof.render.output import Format
 from llmprof.talk import Talk
 
@@ -187,6 +188,299 @@ def estimate(
         estimate_mod.check_max_cost(result, max_cost)
 
 
+# -- bench ------------------------------------------------------------------------------------------
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="LLMPROF_CONFIG",
+        help="llmprof.yaml to use. [default: ./llmprof.yaml or pyproject.toml]",
+    ),
+]
+
+
+class Provider(str, enum.Enum):
+    openai = "openai"
+    anthropic = "anthropic"
+    gemini = "gemini"
+
+
+class Arrival(str, enum.Enum):
+    poisson = "poisson"
+    constant = "constant"
+
+
+@app.command()
+def bench(
+    suite: Annotated[
+        Path | None, typer.Argument(help="A suite file (YAML) with these settings; flags override it.")
+    ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint",
+            "-e",
+            envvar="LLMPROF_ENDPOINT",
+            help="Base URL, or a name from llmprof.yaml. [default: the built-in mock]",
+        ),
+    ] = None,
+    provider: Annotated[Provider | None, typer.Option(help="Wire format. [default: openai]")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model name sent to the endpoint.")
+    ] = None,
+    runs: Annotated[int | None, typer.Option(min=1, help="Requests per cell. [default: 20]")] = None,
+    cells: Annotated[
+        str | None, typer.Option(help="INxOUT token lengths, e.g. 51x1,232x1,228x26 (the default).")
+    ] = None,
+    input_tokens: Annotated[
+        str | None, typer.Option(help="Input lengths, crossed with --output-tokens.")
+    ] = None,
+    output_tokens: Annotated[
+        str | None, typer.Option(help="Output lengths, crossed with --input-tokens.")
+    ] = None,
+    warmup: Annotated[
+        int | None, typer.Option(min=0, help="Requests sent first and left out. [default: 1]")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Requests in flight at once. [default: 4; none with --rate]")
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Open loop: requests per second (latency from the scheduled send)."),
+    ] = None,
+    arrival: Annotated[Arrival | None, typer.Option(help="Open-loop arrivals. [default: poisson]")] = None,
+    stream: Annotated[
+        bool | None,
+        typer.Option("--stream/--no-stream", help="Stream responses (needed for TTFT). [default: stream]"),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(min=0.001, help="Seconds allowed per request attempt. [default: 60]")
+    ] = None,
+    max_retries: Annotated[
+        int | None, typer.Option(min=0, help="Retries for 429/5xx/connect errors. [default: 2]")
+    ] = None,
+    max_cost: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--max-cost",
+            parser=_money,
+            metavar="USD",
+            help="Refuse a paid run whose worst case exceeds this. [default: 1.00]",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Run even above --max-cost or with an unpriced model.")
+    ] = False,
+    percentiles: Annotated[str | None, typer.Option(help="Percentile columns. [default: 50,75,90]")] = None,
+    price_as: Annotated[
+        str | None, typer.Option(help="Price usage as this model (e.g. for the mock or a local server).")
+    ] = None,
+    api_key_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the key. [default: per provider]")
+    ] = None,
+    force_length: Annotated[
+        bool | None,
+        typer.Option(
+            "--force-length/--no-force-length",
+            help="Send ignore_eos/min_tokens. [default: for self-hosted servers]",
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for prompts and arrivals. [default: random]")] = None,
+    mock_preset: Annotated[str | None, typer.Option(help="Built-in mock: latency preset.")] = None,
+    mock_ttft_ms: Annotated[float | None, typer.Option(min=0.0, help="Built-in mock: base TTFT, ms.")] = None,
+    mock_itl_ms: Annotated[
+        float | None, typer.Option(min=0.0, help="Built-in mock: inter-token latency, ms.")
+    ] = None,
+    mock_jitter: Annotated[
+        float | None, typer.Option(min=0.0, help="Built-in mock: latency noise (lognormal sigma).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the result (JSON) here; records also go to FILE.jsonl."),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    pricing: PricingOpt = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Measure latency percentiles by input and output length (the built-in mock by default)."""
+    from llmprof import config as config_mod
+    from llmprof.bench import session
+    from llmprof.bench.settings import resolve
+    from llmprof.render.bench import BenchOutput
+    from llmprof.render.output import emit
+
+    talk = Talk(quiet)
+    project = config_mod.load(config)
+    mock = {"preset": mock_preset, "ttft_ms": mock_ttft_ms, "itl_ms": mock_itl_ms, "jitter": mock_jitter}
+    flags = {
+        "endpoint": endpoint,
+        "provider": provider.value if provider else None,
+        "model": model,
+        "runs": runs,
+        "cells": cells,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "warmup": warmup,
+        "concurrency": concurrency,
+        "rate": rate,
+        "arrival": arrival.value if arrival else None,
+        "stream": stream,
+        "timeout": timeout,
+        "max_retries": max_retries,
+        "max_cost": max_cost,
+        "yes": yes,
+        "percentiles": percentiles,
+        "price_as": price_as,
+        "api_key_env": api_key_env,
+        "force_length": force_length,
+        "seed": seed,
+        "mock": {k: v for k, v in mock.items() if v is not None},
+    }
+    settings = resolve(flags, suite, project)
+    table = _load_table(pricing or project.pricing, talk, dt.date.today())
+    outcome = session.run(settings, table, talk, out)
+    emit(BenchOutput(outcome.result, outcome.summary), fmt, sys.stdout)
+    for note in outcome.notes:
+        talk.warn(note)
+    talk.note(f"every request record is in {outcome.log_path}" + (f"; result in {out}" if out else ""))
+    if outcome.interrupted:
+        finished = len(outcome.result.measured)
+        raise Interrupted(
+            f"interrupted: {finished} measured request(s) finished and are kept in {outcome.log_path}",
+            f"re-render them any time with: llmprof report {outcome.log_path}",
+        )
+
+
+@app.command()
+def report(
+    file: Annotated[Path, typer.Argument(help="A bench result: the --out JSON, or a run's .jsonl log.")],
+    percentiles: Annotated[
+        str | None, typer.Option(help="Percentile columns. [default: as recorded]")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
+    from llmprof.bench import records
+    from llmprof.bench.settings import parse_percentiles
+    from llmprof.bench.summary import summarize
+    from llmprof.render.bench import BenchOutput
+    from llmprof.render.output import emit
+
+    result = records.load(file)
+    qs = parse_percentiles(percentiles or result.info.settings.get("percentiles") or "50,75,90")
+    emit(BenchOutput(result, summarize(result.records, qs)), fmt, sys.stdout)
+
+
+# -- check and compare ------------------------------------------------------------------------------
+
+
+class CheckFormat(str, enum.Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def check(
+    config: ConfigOpt = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Baseline file. [default: llmprof-baseline.json]")
+    ] = None,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Write today's figures as the baseline.")
+    ] = False,
+    bench_results: Annotated[
+        Path | None, typer.Option(help="A saved bench result to gate against budgets.latency.")
+    ] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
+    junit: Annotated[
+        Path | None, typer.Option(help="Also write JUnit XML here: one test case per budget.")
+    ] = None,
+    fail_on_warn: Annotated[
+        bool, typer.Option("--fail-on-warn", help="Warnings fail the check too.")
+    ] = False,
+    pricing: PricingOpt = None,
+) -> None:
+    """The CI gate: cost (and latency) against a committed baseline and budgets. Exit 1 on a breach."""
+    from llmprof import check as check_mod
+    from llmprof import config as config_mod
+    from llmprof.render.check import CheckOutput
+    from llmprof.render.check import junit as junit_xml
+    from llmprof.render.output import emit
+
+    talk = Talk()
+    today = dt.date.today()
+    project = config_mod.load(config)
+    if project.source is None:
+        raise UsageError(
+            "no llmprof.yaml here (nor [tool.llmprof] in pyproject.toml)", "create one, or pass --config FILE"
+        )
+    table = _load_table(pricing or project.pricing, talk, today)
+    path = check_mod.baseline_path(project, baseline)
+    if update_baseline:
+        snap = check_mod.update_baseline(project, table, path, today)
+        typer.echo(
+            f"baseline written: {path} ({len(snap.items)} prompt × model items, "
+            f"pricing table {snap.pricing_version})"
+        )
+        return
+    output = CheckOutput(check_mod.run(project, table, path, today, bench_results), fail_on_warn)
+    emit(output, Format(fmt.value), sys.stdout)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        from llmprof.render.markdown import to_markdown
+
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(to_markdown(output.view()) + "\n")
+    if junit is not None:
+        junit.write_text(junit_xml(output.report, fail_on_warn), encoding="utf-8")
+    if not output.passed:
+        report = output.report
+        lines = [f"{b.budget} ({b.subject}): {b.actual} over the limit {b.limit}" for b in report.failures]
+        if fail_on_warn:
+            lines += [
+                f"warning treated as failure: {b.budget} ({b.subject}) at {b.actual} of {b.limit}"
+                for b in report.warned
+            ]
+            lines += [f"warning treated as failure: {w}" for w in report.warnings]
+        raise BudgetExceeded(
+            "check failed: " + "; ".join(lines),
+            "see the report above; --update-baseline accepts the new costs.",
+        )
+
+
+@app.command()
+def compare(
+    base: Annotated[Path, typer.Argument(help="The earlier bench result (--out JSON or .jsonl).")],
+    new: Annotated[Path, typer.Argument(help="The later bench result.")],
+    fail_on_regression: Annotated[
+        float | None,
+        typer.Option(min=0.0, metavar="PCT", help="Exit 1 for a significant p50 slowdown above PCT %."),
+    ] = None,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Significance level.")] = 0.05,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare two bench results cell by cell, with a significance test so noise does not fail a build."""
+    from llmprof.bench import records
+    from llmprof.compare import compare as compare_results
+    from llmprof.render.compare import CompareOutput
+    from llmprof.render.output import emit
+
+    comparison = compare_results(records.load(base), records.load(new), alpha)
+    if not comparison.cells:
+        raise UsageError(f"{base} and {new} share no cells", "compare results of the same cells.")
+    emit(CompareOutput(comparison, fail_on_regression), fmt, sys.stdout)
+    if fail_on_regression is not None:
+        regressions = comparison.regressions(fail_on_regression)
+        if regressions:
+            listed = "; ".join(
+                f"{cell} {m.metric} p50 {m.change_pct:+.1f}% (p={m.p_value:.2g})" for cell, m in regressions
+            )
+            raise BudgetExceeded(f"latency regressed beyond {fail_on_regression:g}%: {listed}")
+
+
 # -- pricing ----------------------------------------------------------------------------------------
 
 
@@ -244,19 +538,37 @@ def pricing_validate(
 
 @mock_app.command("serve")
 def mock_serve(
-    host: Annotated[str, typer.Option(help="Interface to bind. Keep 127.0.0.1 unless you mean it.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind. Keep 127.0.0.1 unless you mean it.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8000,
-    preset: Annotated[str, typer.Option(help="Latency preset: gpt-3.5-turbo-2023 (the reference table), fast, instant.")] = "gpt-3.5-turbo-2023",
-    ttft_ms: Annotated[Optional[float], typer.Option(min=0.0, help="Base time to first token, ms.")] = None,
-    itl_ms: Annotated[Optional[float], typer.Option(min=0.0, help="Time between output tokens, ms.")] = None,
-    prefill_ms_per_1k: Annotated[Optional[float], typer.Option(min=0.0, help="TTFT added per 1K prompt tokens, ms.")] = None,
-    jitter: Annotated[Optional[float], typer.Option(min=0.0, help="Lognormal sigma of latency noise; 0 = exact.")] = None,
-    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of requests answered 500.")] = 0.0,
-    rate_limit_rpm: Annotated[Optional[int], typer.Option(min=1, help="Answer 429 + Retry-After beyond N requests/minute.")] = None,
-    stall_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams that stall mid-way.")] = 0.0,
+    preset: Annotated[
+        str, typer.Option(help="Latency preset: gpt-3.5-turbo-2023 (the reference table), fast, instant.")
+    ] = "gpt-3.5-turbo-2023",
+    ttft_ms: Annotated[float | None, typer.Option(min=0.0, help="Base time to first token, ms.")] = None,
+    itl_ms: Annotated[float | None, typer.Option(min=0.0, help="Time between output tokens, ms.")] = None,
+    prefill_ms_per_1k: Annotated[
+        float | None, typer.Option(min=0.0, help="TTFT added per 1K prompt tokens, ms.")
+    ] = None,
+    jitter: Annotated[
+        float | None, typer.Option(min=0.0, help="Lognormal sigma of latency noise; 0 = exact.")
+    ] = None,
+    error_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Fraction of requests answered 500.")
+    ] = 0.0,
+    rate_limit_rpm: Annotated[
+        int | None, typer.Option(min=1, help="Answer 429 + Retry-After beyond N requests/minute.")
+    ] = None,
+    stall_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams that stall mid-way.")
+    ] = 0.0,
     stall_s: Annotated[float, typer.Option(min=0.0, help="How long a stall lasts, seconds.")] = 5.0,
-    drop_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams cut mid-way.")] = 0.0,
-    malformed_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams with a malformed event.")] = 0.0,
+    drop_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams cut mid-way.")
+    ] = 0.0,
+    malformed_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams with a malformed event.")
+    ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed for jitter and faults.")] = 0,
 ) -> None:
     """Serve OpenAI, Anthropic and Gemini wire formats with a latency model and fault injection."""
@@ -264,9 +576,18 @@ def mock_serve(
     from llmprof.mock.server import serve
 
     settings = MockSettings(
-        preset=preset, ttft_ms=ttft_ms, itl_ms=itl_ms, prefill_ms_per_1k=prefill_ms_per_1k, jitter=jitter,
-        error_rate=error_rate, rate_limit_rpm=rate_limit_rpm, stall_rate=stall_rate, stall_s=stall_s,
-        drop_rate=drop_rate, malformed_rate=malformed_rate, seed=seed,
+        preset=preset,
+        ttft_ms=ttft_ms,
+        itl_ms=itl_ms,
+        prefill_ms_per_1k=prefill_ms_per_1k,
+        jitter=jitter,
+        error_rate=error_rate,
+        rate_limit_rpm=rate_limit_rpm,
+        stall_rate=stall_rate,
+        stall_s=stall_s,
+        drop_rate=drop_rate,
+        malformed_rate=malformed_rate,
+        seed=seed,
     )
     serve(settings, host=host, port=port, announce=typer.echo)
 

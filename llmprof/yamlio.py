@@ -132,6 +132,11 @@ class Section:
         line = getattr(self.data, "key_lines", {}).get(key, self.line)
         return self._error(line, self._child(key), message, hint)
 
+    def where(self, key: str) -> str:
+        """``file:line: path.key`` for errors found after loading (e.g. an unknown model)."""
+        line = getattr(self.data, "key_lines", {}).get(key, self.line)
+        return f"{self.source}:{line}: {self._child(key)}" if line else f"{self.source}: {self._child(key)}"
+
     def _child(self, key: Any) -> str:
         return f"{self.path}.{key}" if self.path else str(key)
 
@@ -156,8 +161,8 @@ class Section:
     def __contains__(self, key: str) -> bool:
         return key in self.data
 
-    def keys(self) -> list[Any]:
-        return list(self.data)
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self.data))
 
     def _get(self, key: str, default: Any) -> Any:
         if key in self.data and self.data[key] is not None:

@@ -1,0 +1,243 @@
+"""Baseline vs today: a cost diff (prompt changes told apart from price changes) and budgets.
+
+Attribution: with ``b`` the baseline's tokens and ``a`` today's,
+price effect = cost(b tokens, today's rates) - cost(b tokens, baseline rates) and
+prompt effect = cost(a tokens, today's rates) - cost(b tokens, today's rates);
+the two add up exactly to the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from llmprof.bench.records import BenchResult
+from llmprof.bench.summary import summarize
+from llmprof.check.items import Item, Snapshot
+from llmprof.config import Budgets
+from llmprof.errors import LlmprofError
+from llmprof.pricing import PriceTable, price_request
+from llmprof.render.money import percent, usd
+
+Status = Literal["pass", "warn", "fail"]
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class Change:
+    before: Item | None
+    after: Item | None
+    price_effect: Decimal = Decimal(0)
+    prompt_effect: Decimal = Decimal(0)
+
+    @property
+    def item(self) -> Item:
+        item = self.after or self.before
+        assert item is not None
+        return item
+
+    @property
+    def status(self) -> str:
+        if self.before is None:
+            return "new"
+        if self.after is None:
+            return "removed"
+        return "changed" if self.delta else "unchanged"
+
+    @property
+    def delta(self) -> Decimal:
+        return (self.after.cost_per_request if self.after else Decimal(0)) - (
+            self.before.cost_per_request if self.before else Decimal(0)
+        )
+
+    @property
+    def delta_pct(self) -> Decimal | None:
+        if self.before is None or self.after is None or not self.before.cost_per_request:
+            return None
+        return self.delta / self.before.cost_per_request * HUNDRED
+
+    @property
+    def cause(self) -> str:
+        if self.status in ("new", "removed", "unchanged"):
+            return self.status
+        if not self.price_effect:
+            return "prompt"
+        if not self.prompt_effect:
+            return "price"
+        return "prompt + price"
+
+
+@dataclass(frozen=True)
+class BudgetResult:
+    budget: str
+    subject: str
+    limit: str
+    actual: str
+    status: Status
+
+
+@dataclass
+class CheckReport:
+    before: Snapshot
+    after: Snapshot
+    changes: list[Change]
+    budgets: list[BudgetResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[BudgetResult]:
+        return [b for b in self.budgets if b.status == "fail"]
+
+    @property
+    def warned(self) -> list[BudgetResult]:
+        return [b for b in self.budgets if b.status == "warn"]
+
+    def total(self, which: Literal["before", "after"]) -> Decimal:
+        """Traffic-weighted cost: per day for sets with requests_per_day, else one request each."""
+        snap = self.before if which == "before" else self.after
+        return sum((_weight(i) * i.cost_per_request for i in snap.items), Decimal(0))
+
+    @property
+    def per_day(self) -> bool:
+        return all(i.requests_per_day is not None for i in self.after.items + self.before.items)
+
+    @property
+    def price_effect(self) -> Decimal:
+        return sum((c.price_effect * _weight(c.item) for c in self.changes), Decimal(0))
+
+    @property
+    def prompt_effect(self) -> Decimal:
+        return sum((c.prompt_effect * _weight(c.item) for c in self.changes), Decimal(0))
+
+    def counts(self) -> dict[str, int]:
+        counts = {"changed": 0, "new": 0, "removed": 0, "unchanged": 0}
+        for change in self.changes:
+            counts[change.status] += 1
+        return counts
+
+
+def _weight(item: Item) -> int:
+    return item.requests_per_day if item.requests_per_day is not None else 1
+
+
+def diff(before: Snapshot, after: Snapshot, table: PriceTable, today: dt.date) -> list[Change]:
+    old, new = before.by_key(), after.by_key()
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        change = Change(old.get(key), new.get(key))
+        if change.before is not None and change.after is not None:
+            repriced = _reprice(change.before, table, today)
+            if repriced is None:  # the model left the table: all of it is a price matter
+                change.price_effect = change.delta
+            else:
+                change.price_effect = repriced - change.before.cost_per_request
+                change.prompt_effect = change.after.cost_per_request - repriced
+        changes.append(change)
+    return sorted(changes, key=lambda c: (c.status == "unchanged", -abs(c.delta), c.item.key))
+
+
+def _reprice(item: Item, table: PriceTable, today: dt.date) -> Decimal | None:
+    try:
+        model = table.resolve(item.model)
+        cost = price_request(
+            model,
+            model.period_on(today),
+            input_tokens=item.input_tokens,
+            output_tokens=item.output_tokens,
+            cached_input_tokens=item.cached_input_tokens,
+            batch=item.batch,
+        )
+    except LlmprofError:
+        return None
+    return cost.total
+
+
+def evaluate(report: CheckReport, budgets: Budgets) -> None:
+    """Fill ``report.budgets`` with one result per budget and subject."""
+    warn_at = budgets.warn_at_pct / HUNDRED
+    results = report.budgets
+    if budgets.max_cost_per_request is not None:
+        limit = budgets.max_cost_per_request
+        for item in report.after.items:
+            results.append(
+                _absolute("max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at)
+            )
+    if budgets.max_cost_per_day is not None:
+        limit = budgets.max_cost_per_day
+        for (set_name, model), cost in _per_day(report.after.items).items():
+            results.append(_absolute("max_cost_per_day", f"{set_name} on {model}", cost, limit, warn_at))
+    total_limit = budgets.max_cost_increase_pct
+    prompt_limit = budgets.max_cost_increase_pct_per_prompt or total_limit
+    if prompt_limit is not None:
+        name = (
+            "max_cost_increase_pct_per_prompt"
+            if budgets.max_cost_increase_pct_per_prompt
+            else "max_cost_increase_pct"
+        )
+        for change in report.changes:
+            pct = change.delta_pct
+            if pct is not None and change.status == "changed":
+                results.append(_relative(name, _subject(change.item), pct, prompt_limit, warn_at))
+    if total_limit is not None:
+        before, after = report.total("before"), report.total("after")
+        if before:
+            pct = (after - before) / before * HUNDRED
+            results.append(_relative("max_cost_increase_pct", "total", pct, total_limit, warn_at))
+
+
+def _subject(item: Item) -> str:
+    return f"{item.set}: {item.prompt} on {item.model}"
+
+
+def _per_day(items: Iterable[Item]) -> dict[tuple[str, str], Decimal]:
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for item in items:
+        if item.cost_per_day is not None:
+            totals[(item.set, item.model)] += item.cost_per_day
+    return dict(totals)
+
+
+def _status(actual: Decimal, limit: Decimal, warn_at: Decimal) -> Status:
+    if actual > limit:
+        return "fail"
+    return "warn" if limit > 0 and actual >= limit * warn_at else "pass"
+
+
+def _absolute(name: str, subject: str, actual: Decimal, limit: Decimal, warn_at: Decimal) -> BudgetResult:
+    return BudgetResult(name, subject, usd(limit), usd(actual), _status(actual, limit, warn_at))
+
+
+def _relative(name: str, subject: str, pct: Decimal, limit: Decimal, warn_at: Decimal) -> BudgetResult:
+    return BudgetResult(name, subject, f"+{limit:g}%", percent(float(pct)), _status(pct, limit, warn_at))
+
+
+def evaluate_latency(report: CheckReport, result: BenchResult, budgets: Budgets) -> None:
+    """Latency limits (``budgets.latency``) against a saved bench result, cell by cell."""
+    limits = budgets.latency
+    if not limits:
+        return
+    qs = sorted({float(key[1:].split("_")[0]) for key in limits if key.startswith("p")} or {50.0})
+    warn_at = budgets.warn_at_pct / HUNDRED
+    for cell in summarize(result.records, qs).cells:
+        subject = f"cell {cell.cell}"
+        for key, limit in sorted(limits.items()):
+            if key == "max_error_rate":
+                rate = Decimal(cell.failed) / Decimal(cell.requests) if cell.requests else Decimal(0)
+                report.budgets.append(
+                    BudgetResult(key, subject, f"{limit:g}", f"{rate:.3f}", _status(rate, limit, warn_at))
+                )
+                continue
+            q = float(key[1:].split("_")[0])
+            values = cell.ttft_s if key.endswith("ttft_s") else cell.e2e_s
+            actual = values.get(q)
+            if actual is None:
+                report.budgets.append(BudgetResult(key, subject, f"{limit:g} s", "no data", "fail"))
+                continue
+            value = Decimal(str(round(actual, 6)))
+            report.budgets.append(
+                BudgetResult(key, subject, f"{limit:g} s", f"{actual:.3f} s", _status(value, limit, warn_at))
+            )

@@ -1,0 +1,217 @@
+"""Today's cost of every prompt set, as items keyed by (set, prompt, model), and the baseline file.
+
+The baseline is written deterministically (items sorted, fixed key order, two-space indent, no
+timestamps) with the pricing version and table hashes, so it diffs cleanly in git.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from llmprof import estimate
+from llmprof.config import Config, PromptSet
+from llmprof.errors import ConfigError, InputError, UnknownModelError
+from llmprof.inputs import Source
+from llmprof.pricing import PriceTable
+from llmprof.render.money import decimal_str
+
+SCHEMA_VERSION = 1
+KIND = "llmprof.baseline"
+_PRECISION = Decimal("1e-12")  # USD; far below a cent, and keeps averages finite
+
+
+@dataclass(frozen=True)
+class Item:
+    """One prompt file priced on one model: a request of it, and a day of its traffic."""
+
+    set: str
+    prompt: str  # path relative to the config's folder, with forward slashes
+    model: str
+    count: str  # "exact" or "approx"
+    requests: int  # requests in the file (JSONL lines); 1 for a text file
+    input_tokens: int  # per request (average over the file's requests)
+    output_tokens: int
+    cost_per_request: Decimal
+    requests_per_day: int | None = None
+    cached_input_tokens: int = 0
+    batch: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.set, self.prompt, self.model)
+
+    @property
+    def cost_per_day(self) -> Decimal | None:
+        return None if self.requests_per_day is None else self.cost_per_request * self.requests_per_day
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["cost_per_request_usd"] = decimal_str(data.pop("cost_per_request"))
+        per_day = self.cost_per_day
+        data["cost_per_day_usd"] = None if per_day is None else decimal_str(per_day)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Item:
+        return cls(
+            set=data["set"],
+            prompt=data["prompt"],
+            model=data["model"],
+            count=data.get("count", "exact"),
+            requests=int(data.get("requests", 1)),
+            input_tokens=int(data["input_tokens"]),
+            output_tokens=int(data["output_tokens"]),
+            cost_per_request=Decimal(data["cost_per_request_usd"]),
+            requests_per_day=data.get("requests_per_day"),
+            cached_input_tokens=int(data.get("cached_input_tokens", 0)),
+            batch=bool(data.get("batch", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """All items at one moment, and the prices that produced them."""
+
+    pricing_version: str
+    pricing_date: str
+    pricing_files: tuple[tuple[str, str], ...]  # (name, sha256)
+    items: tuple[Item, ...]
+
+    def by_key(self) -> dict[tuple[str, str, str], Item]:
+        return {item.key: item for item in self.items}
+
+
+def snapshot(config: Config, table: PriceTable, today: dt.date | None = None) -> Snapshot:
+    """Price every prompt set of the config with today's table."""
+    if not config.prompt_sets:
+        raise ConfigError(
+            f"{config.source or 'llmprof.yaml'}: no prompt_sets",
+            "add at least one prompt set; see the README's 'Use in CI' section.",
+        )
+    items: list[Item] = []
+    for prompt_set in config.prompt_sets.values():
+        items.extend(_price_set(prompt_set, config, table, today or dt.date.today()))
+    return Snapshot(
+        table.version,
+        table.date.isoformat(),
+        tuple((f.path, f.sha256) for f in table.files),
+        tuple(sorted(items, key=lambda i: i.key)),
+    )
+
+
+def _price_set(prompt_set: PromptSet, config: Config, table: PriceTable, today: dt.date) -> list[Item]:
+    for name in prompt_set.models:
+        try:
+            table.resolve(name)
+        except UnknownModelError as exc:
+            raise ConfigError(f"{prompt_set.where_models}: unknown model {name!r}", exc.hint) from exc
+    sources = _sources(prompt_set, config.root)
+    settings = estimate.Settings(
+        output_tokens=prompt_set.output_tokens,
+        cached_input_tokens=prompt_set.cached_input_tokens,
+        batch=prompt_set.batch,
+        as_of=today,
+    )
+    result = estimate.run(table, sources, list(prompt_set.models), settings)
+    return [
+        Item(
+            set=prompt_set.name,
+            prompt=row.prompt,
+            model=row.model,
+            count=row.exactness,
+            requests=row.records,
+            input_tokens=round(row.input_tokens / row.records) if row.records else 0,
+            output_tokens=prompt_set.output_tokens,
+            cost_per_request=row.cost_per_request.quantize(_PRECISION).normalize(),
+            requests_per_day=prompt_set.requests_per_day,
+            cached_input_tokens=prompt_set.cached_input_tokens,
+            batch=prompt_set.batch,
+        )
+        for row in result.rows
+    ]
+
+
+def _sources(prompt_set: PromptSet, root: Path) -> list[Source]:
+    found: dict[str, Path] = {}
+    for pattern in prompt_set.paths:
+        matches = (
+            sorted(p for p in root.glob(pattern) if p.is_file()) if _is_glob(pattern) else [root / pattern]
+        )
+        if not matches or not matches[0].exists():
+            raise ConfigError(
+                f"{prompt_set.where_paths}: nothing matches {pattern!r} (relative to {root})",
+                "fix the pattern, or add the prompt files.",
+            )
+        for path in matches:
+            found.setdefault(path.relative_to(root).as_posix(), path)
+    return [Source(label, path) for label, path in sorted(found.items())]
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+# -- the baseline file ------------------------------------------------------------------------------
+
+
+def to_document(snap: Snapshot) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": KIND,
+        "pricing": {
+            "version": snap.pricing_version,
+            "date": snap.pricing_date,
+            "files": [{"path": name, "sha256": digest} for name, digest in snap.pricing_files],
+        },
+        "items": [item.to_json() for item in snap.items],
+    }
+
+
+def save(path: Path, snap: Snapshot) -> None:
+    text = json.dumps(to_document(snap), indent=2, ensure_ascii=False) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the baseline ({exc.strerror or exc})") from exc
+
+
+def load(path: Path) -> Snapshot:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no baseline at {path}",
+            "create it with `llmprof check --update-baseline` and commit it.",
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}:{exc.lineno}: the baseline is not valid JSON ({exc.msg})",
+            "restore it from git, or rewrite it with --update-baseline.",
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from exc
+    if not isinstance(document, dict) or document.get("kind") != KIND:
+        raise ConfigError(f"{path}: not an llmprof baseline", "rewrite it with --update-baseline.")
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise ConfigError(
+            f"{path}: baseline schema {document.get('schema_version')}, not {SCHEMA_VERSION}",
+            "rewrite it with --update-baseline.",
+        )
+    pricing = document.get("pricing", {})
+    try:
+        items = tuple(Item.from_json(item) for item in document.get("items", []))
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ConfigError(
+            f"{path}: a baseline item is malformed ({exc})", "rewrite it with --update-baseline."
+        ) from exc
+    return Snapshot(
+        str(pricing.get("version")),
+        str(pricing.get("date")),
+        tuple((f.get("path", ""), f.get("sha256", "")) for f in pricing.get("files", [])),
+        items,
+    )

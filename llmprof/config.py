@@ -1,0 +1,210 @@
+"""Project configuration: ``llmprof.yaml``, or ``[tool.llmprof]`` in ``pyproject.toml``.
+
+Precedence everywhere: command-line flag > environment variable > this file > built-in default.
+Unknown keys are errors, and every error names the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from llmprof.errors import ConfigError
+from llmprof.yamlio import Section, load_yaml
+
+CONFIG_NAMES = ("llmprof.yaml", "llmprof.yml")
+DEFAULT_BASELINE = "llmprof-baseline.json"
+ENDPOINT_KEYS = ("url", "provider", "model", "api_key_env", "price_as")
+PROMPT_SET_KEYS = ("paths", "models", "output_tokens", "requests_per_day", "cached_input_tokens", "batch")
+BUDGET_KEYS = (
+    "max_cost_per_request",
+    "max_cost_per_day",
+    "max_cost_increase_pct",
+    "max_cost_increase_pct_per_prompt",
+    "warn_at_pct",
+    "max_pricing_age_days",
+    "latency",
+)
+LATENCY_KEYS = (
+    "p50_e2e_s",
+    "p75_e2e_s",
+    "p90_e2e_s",
+    "p99_e2e_s",
+    "p50_ttft_s",
+    "p90_ttft_s",
+    "max_error_rate",
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    url: str | None  # None: the built-in mock
+    provider: str = "openai"
+    model: str | None = None
+    api_key_env: str | None = None
+    price_as: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    name: str
+    paths: tuple[str, ...]
+    models: tuple[str, ...]
+    output_tokens: int = 0
+    requests_per_day: int | None = None
+    cached_input_tokens: int = 0
+    batch: bool = False
+    where_models: str = "models"  # "llmprof.yaml:4: prompt_sets.support.models", for later errors
+    where_paths: str = "paths"
+
+
+@dataclass(frozen=True)
+class Budgets:
+    max_cost_per_request: Decimal | None = None
+    max_cost_per_day: Decimal | None = None
+    max_cost_increase_pct: Decimal | None = None
+    max_cost_increase_pct_per_prompt: Decimal | None = None
+    warn_at_pct: Decimal = Decimal(80)  # warn when a figure reaches this % of its limit
+    max_pricing_age_days: int = 90
+    latency: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str | None = None  # where it was read from; None when there is no file
+    root: Path = field(default_factory=Path.cwd)  # paths in the file are relative to its folder
+    pricing: Path | None = None
+    baseline: Path | None = None
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    prompt_sets: dict[str, PromptSet] = field(default_factory=dict)
+    budgets: Budgets = field(default_factory=Budgets)
+
+
+def find(explicit: Path | None = None, cwd: Path | None = None) -> Path | None:
+    """--config FILE, else $LLMPROF_CONFIG, else llmprof.yaml, else pyproject.toml with [tool.llmprof]."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such config file", "check the --config path.")
+        return explicit
+    env = os.environ.get("LLMPROF_CONFIG")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(
+                f"{path}: no such config file (from LLMPROF_CONFIG)", "fix or unset LLMPROF_CONFIG."
+            )
+        return path
+    here = cwd or Path.cwd()
+    for name in CONFIG_NAMES:
+        if (here / name).is_file():
+            return here / name
+    pyproject = here / "pyproject.toml"
+    if pyproject.is_file() and "[tool.llmprof" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        return pyproject
+    return None
+
+
+def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
+    path = find(explicit, cwd)
+    if path is None:
+        return Config()
+    if path.suffix == ".toml":
+        doc = Section(f"{path} [tool.llmprof]", _toml_section(path))
+    else:
+        data = load_yaml(path)
+        doc = Section(str(path), {} if data is None else data)
+    return parse(doc, path.parent)
+
+
+def _toml_section(path: Path) -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}", "fix the TOML syntax.") from exc
+    return data.get("tool", {}).get("llmprof", {})
+
+
+def parse(doc: Section, root: Path) -> Config:
+    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets"))
+    pricing = doc.text("pricing", None)
+    baseline = doc.text("baseline", None)
+    endpoints = (
+        {name: _endpoint(name, s) for name, s in doc.mapping("endpoints")} if "endpoints" in doc else {}
+    )
+    sets = (
+        {name: _prompt_set(name, s) for name, s in doc.mapping("prompt_sets")} if "prompt_sets" in doc else {}
+    )
+    budgets_section = doc.optional_section("budgets")
+    return Config(
+        source=doc.source,
+        root=root,
+        pricing=root / pricing if pricing else None,
+        baseline=root / baseline if baseline else None,
+        endpoints=endpoints,
+        prompt_sets=sets,
+        budgets=_budgets(budgets_section) if budgets_section else Budgets(),
+    )
+
+
+def _endpoint(name: str, s: Section) -> Endpoint:
+    s.check_keys(ENDPOINT_KEYS)
+    provider = s.text("provider", "openai")
+    if provider not in ("openai", "anthropic", "gemini"):
+        raise s.error("provider", f"unknown provider {provider!r}", "use openai, anthropic or gemini.")
+    url = s.text("url", None)
+    return Endpoint(
+        name=name,
+        url=None if url in (None, "mock") else url,
+        provider=provider,
+        model=s.text("model", None),
+        api_key_env=s.text("api_key_env", None),
+        price_as=s.text("price_as", None),
+    )
+
+
+def _prompt_set(name: str, s: Section) -> PromptSet:
+    s.check_keys(PROMPT_SET_KEYS, required=("paths", "models"))
+    paths = tuple(s.str_list("paths"))
+    models = tuple(s.str_list("models"))
+    if not paths:
+        raise s.error("paths", "no paths given", 'list prompt files or globs, e.g. paths: ["prompts/*.txt"]')
+    if not models:
+        raise s.error("models", "no models given", "list the models to price, e.g. models: [gpt-4o-mini]")
+    return PromptSet(
+        name=name,
+        paths=paths,
+        models=models,
+        output_tokens=s.integer("output_tokens", 0),
+        requests_per_day=s.integer("requests_per_day", None),
+        cached_input_tokens=s.integer("cached_input_tokens", 0),
+        batch=s.flag("batch", False),
+        where_models=s.where("models"),
+        where_paths=s.where("paths"),
+    )
+
+
+def _budgets(s: Section) -> Budgets:
+    s.check_keys(BUDGET_KEYS)
+    latency: dict[str, Decimal] = {}
+    section = s.optional_section("latency")
+    if section is not None:
+        section.check_keys(LATENCY_KEYS)
+        latency = {key: section.decimal(key) for key in section}
+    return Budgets(
+        max_cost_per_request=s.decimal("max_cost_per_request", None),
+        max_cost_per_day=s.decimal("max_cost_per_day", None),
+        max_cost_increase_pct=s.decimal("max_cost_increase_pct", None),
+        max_cost_increase_pct_per_prompt=s.decimal("max_cost_increase_pct_per_prompt", None),
+        warn_at_pct=s.decimal("warn_at_pct", Decimal(80)),
+        max_pricing_age_days=s.integer("max_pricing_age_days", 90),
+        latency=latency,
+    )

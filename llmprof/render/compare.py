@@ -1,0 +1,109 @@
+"""``llmprof compare`` as a table and as JSON (schema ``llmprof.compare`` version 1)::
+
+{"schema_version": 1, "kind": "llmprof.compare", "test": "mann-whitney-u", "alpha": 0.05,
+ "threshold_pct": 10 | null, "regressions": n, "only_before": [...], "only_after": [...],
+ "cells": [{"cell", "metric": "e2e" | "ttft", "before_p50_s", "after_p50_s", "before_p90_s",
+            "after_p90_s", "change_pct", "p_value", "significant", "verdict", "n_before", "n_after"}]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from llmprof.compare import Comparison, MetricChange
+from llmprof.render.money import percent
+from llmprof.render.view import Column, View
+
+
+def verdict(m: MetricChange, alpha: float, threshold: float | None) -> str:
+    if not m.significant(alpha):
+        return "no significant change"
+    direction = "slower" if m.after_p50 > m.before_p50 else "faster"
+    if direction == "slower" and threshold is not None and m.change_pct > threshold:
+        return "REGRESSION"
+    return f"{direction} (significant)"
+
+
+@dataclass
+class CompareOutput:
+    comparison: Comparison
+    threshold_pct: float | None = None
+
+    def _rows(self) -> list[tuple[str, MetricChange]]:
+        return [(c.cell, m) for c in self.comparison.cells for m in c.metrics]
+
+    def records(self) -> list[dict[str, Any]]:
+        alpha = self.comparison.alpha
+        return [
+            {
+                "cell": cell,
+                "metric": m.metric,
+                "before_p50_s": m.before_p50,
+                "after_p50_s": m.after_p50,
+                "before_p90_s": m.before_p90,
+                "after_p90_s": m.after_p90,
+                "change_pct": m.change_pct,
+                "p_value": m.p_value,
+                "significant": m.significant(alpha),
+                "verdict": verdict(m, alpha, self.threshold_pct),
+                "n_before": m.n_before,
+                "n_after": m.n_after,
+            }
+            for cell, m in self._rows()
+        ]
+
+    def document(self) -> dict[str, Any]:
+        c = self.comparison
+        return {
+            "schema_version": 1,
+            "kind": "llmprof.compare",
+            "test": "mann-whitney-u",
+            "alpha": c.alpha,
+            "threshold_pct": self.threshold_pct,
+            "regressions": len(c.regressions(self.threshold_pct)) if self.threshold_pct is not None else None,
+            "only_before": list(c.only_before),
+            "only_after": list(c.only_after),
+            "cells": self.records(),
+        }
+
+    def view(self) -> View:
+        c = self.comparison
+        view = View(
+            f"Latency: {c.before.info.model} ({c.before.info.started_at}) → "
+            f"{c.after.info.model} ({c.after.info.started_at})",
+            [
+                Column("Cell", "left"),
+                Column("Metric", "left"),
+                Column("p50 before → after (s)"),
+                Column("Δ p50"),
+                Column("p90 before → after (s)"),
+                Column("p-value"),
+                Column("Verdict", "left"),
+            ],
+        )
+        for cell, m in self._rows():
+            view.rows.append(
+                [
+                    cell,
+                    m.metric,
+                    f"{m.before_p50:.3f} → {m.after_p50:.3f}",
+                    percent(m.change_pct),
+                    f"{m.before_p90:.3f} → {m.after_p90:.3f}",
+                    "-" if m.p_value is None else f"{m.p_value:.3g}",
+                    verdict(m, c.alpha, self.threshold_pct),
+                ]
+            )
+        view.footer = [
+            "Two-sided Mann-Whitney U test on each cell's successful requests; "
+            f"significant when p < {c.alpha:g}.",
+        ]
+        if self.threshold_pct is not None:
+            view.footer.append(
+                f"A regression is a p50 slowdown above {self.threshold_pct:g}% that is also significant."
+            )
+        if c.only_before:
+            view.footer.append(f"Only in the first result: {', '.join(c.only_before)}.")
+        if c.only_after:
+            view.footer.append(f"Only in the second result: {', '.join(c.only_after)}.")
+        return view
