@@ -92,13 +92,24 @@ def estimate_cost(
         row = result.totals[0]
         n = max(row.records, 1)
         return CostEstimate(
-            price.name, row.input_tokens // n, output_tokens, row.exactness, row.input_cost / n,
-            row.output_cost / n, requests * n, table.version, day,
+            price.name,
+            row.input_tokens // n,
+            output_tokens,
+            row.exactness,
+            row.input_cost / n,
+            row.output_cost / n,
+            requests * n,
+            table.version,
+            day,
         )
     tokens = count_messages(prompt, price.encoding) if isinstance(prompt, list) else count_text(prompt, price.encoding)
     cost = price_request(
-        price, price.period_on(day), input_tokens=tokens, output_tokens=output_tokens,
-        cached_input_tokens=cached_input_tokens, batch=batch,
+        price,
+        price.period_on(day),
+        input_tokens=tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached_input_tokens,
+        batch=batch,
     )
     return CostEstimate(
         price.name, tokens, output_tokens, price.exactness, cost.input, cost.output, requests, table.version, day

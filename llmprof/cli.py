@@ -89,9 +89,7 @@ def _date(value: str) -> dt.date:
 
 PricingOpt = Annotated[
     Path | None,
-    typer.Option(
-        "--pricing", envvar="LLMPROF_PRICING", help="Your own rates (YAML) laid over the bundled table."
-    ),
+    typer.Option("--pricing", envvar="LLMPROF_PRICING", help="Your own rates (YAML) laid over the bundled table."),
 ]
 AsOfOpt = Annotated[
     dt.date | None,
@@ -122,20 +120,14 @@ def _load_table(pricing: Path | None, talk: Talk, today: dt.date) -> Any:
 def estimate(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(
-            help="Prompt files, directories, or - for stdin. Text, or chat JSON/JSONL.", show_default=False
-        ),
+        typer.Argument(help="Prompt files, directories, or - for stdin. Text, or chat JSON/JSONL.", show_default=False),
     ] = None,
     model: Annotated[
         list[str] | None,
-        typer.Option(
-            "--model", "-m", help="Model to price; repeat to compare. [default: the table's default set]"
-        ),
+        typer.Option("--model", "-m", help="Model to price; repeat to compare. [default: the table's default set]"),
     ] = None,
     output_tokens: Annotated[int, typer.Option(min=0, help="Expected completion tokens per request.")] = 0,
-    requests: Annotated[
-        int, typer.Option(min=1, help="Project the cost to this many sends of each prompt.")
-    ] = 1,
+    requests: Annotated[int, typer.Option(min=1, help="Project the cost to this many sends of each prompt.")] = 1,
     cached_input_tokens: Annotated[
         int, typer.Option(min=0, help="Prompt tokens per request billed at the cache-read rate.")
     ] = 0,
@@ -226,24 +218,22 @@ def bench(
         ),
     ] = None,
     provider: Annotated[Provider | None, typer.Option(help="Wire format. [default: openai]")] = None,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Model name sent to the endpoint.")
-    ] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name sent to the endpoint.")] = None,
     runs: Annotated[int | None, typer.Option(min=1, help="Requests per cell. [default: 20]")] = None,
     cells: Annotated[
         str | None, typer.Option(help="INxOUT token lengths, e.g. 51x1,232x1,228x26 (the default).")
     ] = None,
-    input_tokens: Annotated[
-        str | None, typer.Option(help="Input lengths, crossed with --output-tokens.")
-    ] = None,
-    output_tokens: Annotated[
-        str | None, typer.Option(help="Output lengths, crossed with --input-tokens.")
-    ] = None,
+    input_tokens: Annotated[str | None, typer.Option(help="Input lengths, crossed with --output-tokens.")] = None,
+    output_tokens: Annotated[str | None, typer.Option(help="Output lengths, crossed with --input-tokens.")] = None,
     warmup: Annotated[
-        int | None, typer.Option(min=0, help="Requests sent first and left out. [default: 1]")
+        int | None,
+        typer.Option(min=0, help="Requests sent first and left out. [default: one per concurrent connection]"),
     ] = None,
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Requests in flight at once. [default: 4; none with --rate]")
+    ] = None,
+    ramp_up: Annotated[
+        float | None, typer.Option(min=0.0, help="Closed loop: start the workers evenly over S seconds.")
     ] = None,
     rate: Annotated[
         float | None,
@@ -289,9 +279,7 @@ def bench(
     seed: Annotated[int | None, typer.Option(help="Seed for prompts and arrivals. [default: random]")] = None,
     mock_preset: Annotated[str | None, typer.Option(help="Built-in mock: latency preset.")] = None,
     mock_ttft_ms: Annotated[float | None, typer.Option(min=0.0, help="Built-in mock: base TTFT, ms.")] = None,
-    mock_itl_ms: Annotated[
-        float | None, typer.Option(min=0.0, help="Built-in mock: inter-token latency, ms.")
-    ] = None,
+    mock_itl_ms: Annotated[float | None, typer.Option(min=0.0, help="Built-in mock: inter-token latency, ms.")] = None,
     mock_jitter: Annotated[
         float | None, typer.Option(min=0.0, help="Built-in mock: latency noise (lognormal sigma).")
     ] = None,
@@ -324,6 +312,7 @@ def bench(
         "output_tokens": output_tokens,
         "warmup": warmup,
         "concurrency": concurrency,
+        "ramp_up": ramp_up,
         "rate": rate,
         "arrival": arrival.value if arrival else None,
         "stream": stream,
@@ -356,9 +345,7 @@ def bench(
 @app.command()
 def report(
     file: Annotated[Path, typer.Argument(help="A bench result: the --out JSON, or a run's .jsonl log.")],
-    percentiles: Annotated[
-        str | None, typer.Option(help="Percentile columns. [default: as recorded]")
-    ] = None,
+    percentiles: Annotated[str | None, typer.Option(help="Percentile columns. [default: as recorded]")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
@@ -385,9 +372,7 @@ class CheckFormat(str, enum.Enum):
 @app.command()
 def check(
     config: ConfigOpt = None,
-    baseline: Annotated[
-        Path | None, typer.Option(help="Baseline file. [default: llmprof-baseline.json]")
-    ] = None,
+    baseline: Annotated[Path | None, typer.Option(help="Baseline file. [default: llmprof-baseline.json]")] = None,
     update_baseline: Annotated[
         bool, typer.Option("--update-baseline", help="Write today's figures as the baseline.")
     ] = False,
@@ -395,12 +380,8 @@ def check(
         Path | None, typer.Option(help="A saved bench result to gate against budgets.latency.")
     ] = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
-    junit: Annotated[
-        Path | None, typer.Option(help="Also write JUnit XML here: one test case per budget.")
-    ] = None,
-    fail_on_warn: Annotated[
-        bool, typer.Option("--fail-on-warn", help="Warnings fail the check too.")
-    ] = False,
+    junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here: one test case per budget.")] = None,
+    fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Warnings fail the check too.")] = False,
     pricing: PricingOpt = None,
 ) -> None:
     """The CI gate: cost (and latency) against a committed baseline and budgets. Exit 1 on a breach."""
@@ -422,8 +403,7 @@ def check(
     if update_baseline:
         snap = check_mod.update_baseline(project, table, path, today)
         typer.echo(
-            f"baseline written: {path} ({len(snap.items)} prompt × model items, "
-            f"pricing table {snap.pricing_version})"
+            f"baseline written: {path} ({len(snap.items)} prompt × model items, pricing table {snap.pricing_version})"
         )
         return
     output = CheckOutput(check_mod.run(project, table, path, today, bench_results), fail_on_warn)
@@ -486,9 +466,7 @@ def compare(
 
 @pricing_app.command("list")
 def pricing_list(
-    provider: Annotated[
-        str | None, typer.Option("--provider", "-p", help="Only this provider's models.")
-    ] = None,
+    provider: Annotated[str | None, typer.Option("--provider", "-p", help="Only this provider's models.")] = None,
     as_of: AsOfOpt = None,
     pricing: PricingOpt = None,
     fmt: FormatOpt = Format.table,
@@ -522,9 +500,7 @@ def pricing_show(
 
 @pricing_app.command("validate")
 def pricing_validate(
-    file: Annotated[
-        Path | None, typer.Argument(help="A pricing file to check. [default: the bundled table]")
-    ] = None,
+    file: Annotated[Path | None, typer.Argument(help="A pricing file to check. [default: the bundled table]")] = None,
 ) -> None:
     """Check a pricing file: schema, types, dates, aliases. Errors name the file and line."""
     from llmprof.pricing import load_table
@@ -538,9 +514,7 @@ def pricing_validate(
 
 @mock_app.command("serve")
 def mock_serve(
-    host: Annotated[
-        str, typer.Option(help="Interface to bind. Keep 127.0.0.1 unless you mean it.")
-    ] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Interface to bind. Keep 127.0.0.1 unless you mean it.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8000,
     preset: Annotated[
         str, typer.Option(help="Latency preset: gpt-3.5-turbo-2023 (the reference table), fast, instant.")
@@ -550,22 +524,14 @@ def mock_serve(
     prefill_ms_per_1k: Annotated[
         float | None, typer.Option(min=0.0, help="TTFT added per 1K prompt tokens, ms.")
     ] = None,
-    jitter: Annotated[
-        float | None, typer.Option(min=0.0, help="Lognormal sigma of latency noise; 0 = exact.")
-    ] = None,
-    error_rate: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Fraction of requests answered 500.")
-    ] = 0.0,
+    jitter: Annotated[float | None, typer.Option(min=0.0, help="Lognormal sigma of latency noise; 0 = exact.")] = None,
+    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of requests answered 500.")] = 0.0,
     rate_limit_rpm: Annotated[
         int | None, typer.Option(min=1, help="Answer 429 + Retry-After beyond N requests/minute.")
     ] = None,
-    stall_rate: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams that stall mid-way.")
-    ] = 0.0,
+    stall_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams that stall mid-way.")] = 0.0,
     stall_s: Annotated[float, typer.Option(min=0.0, help="How long a stall lasts, seconds.")] = 5.0,
-    drop_rate: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams cut mid-way.")
-    ] = 0.0,
+    drop_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams cut mid-way.")] = 0.0,
     malformed_rate: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Fraction of streams with a malformed event.")
     ] = 0.0,

@@ -95,9 +95,7 @@ def find(explicit: Path | None = None, cwd: Path | None = None) -> Path | None:
     if env:
         path = Path(env)
         if not path.is_file():
-            raise ConfigError(
-                f"{path}: no such config file (from LLMPROF_CONFIG)", "fix or unset LLMPROF_CONFIG."
-            )
+            raise ConfigError(f"{path}: no such config file (from LLMPROF_CONFIG)", "fix or unset LLMPROF_CONFIG.")
         return path
     here = cwd or Path.cwd()
     for name in CONFIG_NAMES:
@@ -137,12 +135,8 @@ def parse(doc: Section, root: Path) -> Config:
     doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets"))
     pricing = doc.text("pricing", None)
     baseline = doc.text("baseline", None)
-    endpoints = (
-        {name: _endpoint(name, s) for name, s in doc.mapping("endpoints")} if "endpoints" in doc else {}
-    )
-    sets = (
-        {name: _prompt_set(name, s) for name, s in doc.mapping("prompt_sets")} if "prompt_sets" in doc else {}
-    )
+    endpoints = {name: _endpoint(name, s) for name, s in doc.mapping("endpoints")} if "endpoints" in doc else {}
+    sets = {name: _prompt_set(name, s) for name, s in doc.mapping("prompt_sets")} if "prompt_sets" in doc else {}
     budgets_section = doc.optional_section("budgets")
     return Config(
         source=doc.source,

@@ -98,9 +98,7 @@ def count_sources(
     """Read and count every source, in order, on a pool of threads."""
 
     def work(source: Source) -> Counted:
-        return Counted(
-            source.label, [_count(p, encodings_for(p)) for p in read_source(source, text_encoding, stdin)]
-        )
+        return Counted(source.label, [_count(p, encodings_for(p)) for p in read_source(source, text_encoding, stdin)])
 
     threads = workers or min(32, os.cpu_count() or 1)
     if len(sources) <= 1 or threads <= 1:
@@ -204,9 +202,7 @@ def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
     for row in rows:
         total = totals.get(row.model)
         if total is None:
-            total = totals[row.model] = ModelTotal(
-                "TOTAL", row.model, row.provider, row.encoding, row.exactness
-            )
+            total = totals[row.model] = ModelTotal("TOTAL", row.model, row.provider, row.encoding, row.exactness)
         total.records += row.records
         total.input_tokens += row.input_tokens
         total.cached_input_tokens += row.cached_input_tokens

@@ -134,9 +134,7 @@ def _read_bytes(source: Source, stdin: BinaryIO | None) -> bytes:
     try:
         return source.path.read_bytes()
     except IsADirectoryError as exc:
-        raise InputError(
-            f"{source.label}: is a directory", "pass the directory itself, not a file in it."
-        ) from exc
+        raise InputError(f"{source.label}: is a directory", "pass the directory itself, not a file in it.") from exc
     except PermissionError as exc:
         raise InputError(f"{source.label}: permission denied", "check the file's permissions.") from exc
     except OSError as exc:
@@ -201,9 +199,7 @@ def _is_request(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
     body = value.get("body", value)
-    return isinstance(body, dict) and (
-        isinstance(body.get("messages"), list) or isinstance(body.get("prompt"), str)
-    )
+    return isinstance(body, dict) and (isinstance(body.get("messages"), list) or isinstance(body.get("prompt"), str))
 
 
 def _prompt_from(item: Any, where: str) -> Prompt:

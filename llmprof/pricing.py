@@ -192,8 +192,7 @@ def price_request(
     if cached:
         if rates.cached_input is None:
             raise PricingError(
-                f"{model.name} has no cached_input rate{' (batch)' if batch else ''} "
-                f"(prices since {period.since})",
+                f"{model.name} has no cached_input rate{' (batch)' if batch else ''} (prices since {period.since})",
                 "drop --cached-input-tokens, or add the rate in a --pricing file.",
             )
         cached_cost = cached * rates.cached_input / PER
@@ -273,9 +272,7 @@ def _parse_file(
     complete = strict or mode == "replace" or base is None
     inherit = base.models if base is not None and mode == "overlay" else {}
     sections = dict(doc.mapping("models"))
-    models = {
-        name: _parse_model(name, section, strict, inherit.get(name)) for name, section in sections.items()
-    }
+    models = {name: _parse_model(name, section, strict, inherit.get(name)) for name, section in sections.items()}
     fallback_date = base.date if base is not None else None
     table = PriceTable(
         version=str(doc.text("version") if complete else doc.text("version", path.stem)),
@@ -371,9 +368,7 @@ def provider_names(models: Iterable[ModelPrice]) -> list[str]:
     return sorted({m.provider for m in models})
 
 
-def models_on(
-    table: PriceTable, day: dt.date, provider: str | None = None
-) -> list[tuple[ModelPrice, PricePeriod]]:
+def models_on(table: PriceTable, day: dt.date, provider: str | None = None) -> list[tuple[ModelPrice, PricePeriod]]:
     """Models that had a price on ``day`` (optionally of one provider), by provider then name."""
     if provider and provider.lower() not in {m.provider.lower() for m in table.models.values()}:
         known = ", ".join(provider_names(table.models.values()))

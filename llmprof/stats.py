@@ -99,9 +99,7 @@ def fit_latency(inputs: Sequence[float], outputs: Sequence[float], e2e: Sequence
     )
 
 
-def _least_squares(
-    columns: list[list[float]], y: list[float]
-) -> tuple[list[float], list[list[float]]] | None:
+def _least_squares(columns: list[list[float]], y: list[float]) -> tuple[list[float], list[list[float]]] | None:
     """Solve the normal equations (X'X) b = X'y; also return (X'X)^-1 for standard errors.
 
     Gauss-Jordan elimination with partial pivoting on [X'X | X'y | I].

@@ -147,11 +147,7 @@ class Section:
         for key in self.data:
             if key not in allowed_set:
                 close = difflib.get_close_matches(str(key), sorted(allowed_set), n=1)
-                hint = (
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else (f"allowed keys: {', '.join(sorted(allowed_set))}")
-                )
+                hint = f"did you mean {close[0]!r}?" if close else (f"allowed keys: {', '.join(sorted(allowed_set))}")
                 raise self.error(key, "unknown key", hint)
         for key in required:
             if key not in self.data:
@@ -186,9 +182,7 @@ class Section:
         if not isinstance(value, list):
             raise self.error(key, f"expected a list, got {_kind(value)}")
         lines = getattr(value, "item_lines", [self.line] * len(value))
-        return [
-            Section(self.source, item, f"{self._child(key)}[{i}]", lines[i]) for i, item in enumerate(value)
-        ]
+        return [Section(self.source, item, f"{self._child(key)}[{i}]", lines[i]) for i, item in enumerate(value)]
 
     def mapping(self, key: str) -> Iterator[tuple[str, Section]]:
         """A mapping of names to mappings under ``key``, e.g. ``models: {gpt-4o: {...}}``."""

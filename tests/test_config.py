@@ -35,7 +35,10 @@ def test_the_minimal_file_from_the_issue(write: Write, tmp_path: Path) -> None:
 
 
 def test_pyproject_tool_section(write: Write, tmp_path: Path) -> None:
-    write("pyproject.toml", '[project]\nname = "x"\n\n[tool.llmprof.prompt_sets.a]\npaths = ["p.txt"]\nmodels = ["gpt-4o"]\n')
+    write(
+        "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.llmprof.prompt_sets.a]\npaths = ["p.txt"]\nmodels = ["gpt-4o"]\n',
+    )
     cfg = config.load(cwd=tmp_path)
     assert cfg.prompt_sets["a"].models == ("gpt-4o",)
 
@@ -48,10 +51,15 @@ def test_no_file_is_an_empty_config(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("prompt_set: {}\n", r"llmprof.yaml:1: prompt_set: unknown key"),
-        ("prompt_sets:\n  a:\n    paths: [x]\n    models: [m]\n    output_tokens: lots\n",
-         r"llmprof.yaml:5: prompt_sets.a.output_tokens: expected a whole number, got 'lots'"),
+        (
+            "prompt_sets:\n  a:\n    paths: [x]\n    models: [m]\n    output_tokens: lots\n",
+            r"llmprof.yaml:5: prompt_sets.a.output_tokens: expected a whole number, got 'lots'",
+        ),
         ("prompt_sets:\n  a:\n    paths: [x]\n", r"prompt_sets.a: missing required key 'models'"),
-        ("budgets:\n  max_cost_increase_pct: five\n", r"llmprof.yaml:2: budgets.max_cost_increase_pct: expected a number"),
+        (
+            "budgets:\n  max_cost_increase_pct: five\n",
+            r"llmprof.yaml:2: budgets.max_cost_increase_pct: expected a number",
+        ),
         ("budgets:\n  latency: {p95_e2e: 1}\n", r"budgets.latency.p95_e2e: unknown key"),
         ("endpoints:\n  x: {url: 'http://h', provider: azure}\n", r"endpoints.x.provider: unknown provider 'azure'"),
     ],

@@ -76,9 +76,7 @@ def test_default_models_when_none_given(table: PriceTable, write: Write) -> None
 
 
 def test_cached_tokens_are_clamped_with_a_note(table: PriceTable, write: Write) -> None:
-    result = estimate.run(
-        table, _src(write("a.txt", "hello")), ["mini"], estimate.Settings(cached_input_tokens=50)
-    )
+    result = estimate.run(table, _src(write("a.txt", "hello")), ["mini"], estimate.Settings(cached_input_tokens=50))
     row = result.rows[0]
     assert row.cached_input_tokens == 1
     assert row.input_cost == D("0.075") / 10**6
@@ -96,9 +94,7 @@ def test_long_context_rows_count_tiered_requests(table: PriceTable, write: Write
 
 def test_max_cost_names_the_model_and_the_excess(table: PriceTable, write: Write) -> None:
     a = write("a.txt", "hello" + " hello" * 999)
-    result = estimate.run(
-        table, _src(a), ["old"], estimate.Settings(requests=1000, as_of=dt.date(2024, 1, 1))
-    )
+    result = estimate.run(table, _src(a), ["old"], estimate.Settings(requests=1000, as_of=dt.date(2024, 1, 1)))
     assert result.totals[0].projected == D("1.00")
     estimate.check_max_cost(result, D("1.00"))  # equal is within budget
     with pytest.raises(BudgetExceeded) as err:

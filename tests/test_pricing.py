@@ -176,9 +176,7 @@ def test_models_on_filters_by_date_and_provider(table: PriceTable) -> None:
 def test_stale_table_warns_with_its_age(table: PriceTable) -> None:
     assert warnings(table, dt.date(2026, 12, 1)) == []
     [(message, _hint)] = warnings(table, dt.date(2027, 3, 1))
-    assert (
-        message == "pricing table test-1 (checked 2026-11-01) is 120 days old; providers change prices often"
-    )
+    assert message == "pricing table test-1 (checked 2026-11-01) is 120 days old; providers change prices often"
 
 
 def test_bundled_table_loads_and_is_complete() -> None:

@@ -62,9 +62,7 @@ def test_counts_equal_tiktoken_on_varied_text(name: str, reference: dict[str, ob
 
 
 @pytest.mark.parametrize("name", sorted(tokens.ENCODINGS))
-def test_encoding_spec_matches_tiktokens_own(
-    name: str, tiktoken_cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_encoding_spec_matches_tiktokens_own(name: str, tiktoken_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tiktoken_ext import openai_public
 
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
@@ -143,9 +141,7 @@ def test_chat_framing_rule() -> None:
 
 
 def test_content_parts_count_their_text() -> None:
-    parts = [
-        {"role": "user", "content": [{"type": "text", "text": "hi"}, {"type": "text", "text": " there"}]}
-    ]
+    parts = [{"role": "user", "content": [{"type": "text", "text": "hi"}, {"type": "text", "text": " there"}]}]
     texts, framing = tokens.message_texts(parts, "x")
     assert texts == ["user", "hi", " there"]
     assert framing == 6

@@ -32,10 +32,10 @@ BIN = Path(sys.executable).parent
 LLMPROF = shutil.which("llmprof", path=str(BIN)) or "llmprof"
 URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - a sentence reads better than a list of strings
     "the of and to in is for that with on as are this be by from at or an was it not can have "
-    "latency token prompt model cost request budget cache throughput percentile benchmark "
-    "deployment inference streaming gateway retry timeout endpoint embedding context window"
+    "latency token prompt model cost request budget cache throughput percentile benchmark deployment "
+    "inference streaming gateway retry timeout endpoint embedding context window"
 ).split()
 SNIPPETS = [
     "def handler(event, context):\n    return {'status': 200, 'body': json.dumps(event)}\n",
@@ -135,16 +135,20 @@ def main() -> int:
         expected = sum(len(ids) for ids in encoding.encode_ordinary_batch(texts))
         reference = time.perf_counter() - start
         del texts
-        print(f"raw tiktoken encode_ordinary_batch (texts in memory): {reference:6.2f} s  "
-              f"{total / 1e6 / reference:6.1f} MB/s  {expected:,} tokens")
+        print(
+            f"raw tiktoken encode_ordinary_batch (texts in memory): {reference:6.2f} s  "
+            f"{total / 1e6 / reference:6.1f} MB/s  {expected:,} tokens"
+        )
 
         cmd = [LLMPROF, "estimate", str(corpus), "-m", "gpt-4o", "--format", "json", "--quiet"]
         elapsed, _, out = timed_child(cmd)
         import json
 
         counted = json.loads(out)["totals"][0]["input_tokens"]
-        print(f"llmprof estimate (CLI, reads the files):             {elapsed:6.2f} s  "
-              f"{total / 1e6 / elapsed:6.1f} MB/s  {counted:,} tokens")
+        print(
+            f"llmprof estimate (CLI, reads the files):             {elapsed:6.2f} s  "
+            f"{total / 1e6 / elapsed:6.1f} MB/s  {counted:,} tokens"
+        )
         if counted != expected:
             print(f"MISMATCH: llmprof counted {counted:,} tokens, tiktoken {expected:,}")
             ok = False
@@ -158,22 +162,22 @@ def main() -> int:
         tiny_cmd = [LLMPROF, "estimate", str(small), "-m", "gpt-4o", "--quiet"]
         big_rss, tiny_rss = child_rss(cmd), child_rss(tiny_cmd)
         extra = big_rss - tiny_rss
-        print(f"peak RSS: corpus run {big_rss / 1e6:.0f} MB, tiny prompt {tiny_rss / 1e6:.0f} MB; "
-              f"extra {extra / 1e6:.0f} MB = {extra / largest:.1f}x the largest file, "
-              f"{extra / total:.2f}x the corpus")
+        print(
+            f"peak RSS: corpus run {big_rss / 1e6:.0f} MB, tiny prompt {tiny_rss / 1e6:.0f} MB; "
+            f"extra {extra / 1e6:.0f} MB = {extra / largest:.1f}x the largest file, "
+            f"{extra / total:.2f}x the corpus"
+        )
         bounded = extra < 0.25 * total
         ok &= bounded
         print(f"memory bounded by files in flight, not the corpus: {'ok' if bounded else 'MISSED'}")
 
-        load = (
-            "import tiktoken; tiktoken.get_encoding('o200k_base')"
-        )
-        cold_ref = statistics.median(
-            timed_child([sys.executable, "-c", load], env)[0] for _ in range(args.repeat)
-        )
+        load = "import tiktoken; tiktoken.get_encoding('o200k_base')"
+        cold_ref = statistics.median(timed_child([sys.executable, "-c", load], env)[0] for _ in range(args.repeat))
         cold = statistics.median(timed_child(tiny_cmd)[0] for _ in range(args.repeat))
-        print(f"cold start: llmprof estimate small.txt -m gpt-4o {cold:.3f} s; "
-              f"python import tiktoken + load o200k_base {cold_ref:.3f} s; ratio {cold / cold_ref:.2f}")
+        print(
+            f"cold start: llmprof estimate small.txt -m gpt-4o {cold:.3f} s; "
+            f"python import tiktoken + load o200k_base {cold_ref:.3f} s; ratio {cold / cold_ref:.2f}"
+        )
     return 0 if ok else 1
 
 

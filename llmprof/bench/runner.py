@@ -9,11 +9,13 @@ spent waiting is recorded apart, and the latency still counts from the first att
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import random
+import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,6 +57,7 @@ class Load:
     timeout_s: float = 60.0
     max_retries: int = 2
     seed: int | None = None
+    ramp_up_s: float = 0.0  # closed loop: start the workers evenly over this many seconds
 
 
 @dataclass(frozen=True)
@@ -106,33 +109,38 @@ class Runner:
         self.duration_s: float | None = None  # of the measured (non-warmup) requests
 
     async def run(self, jobs: list[Job]) -> list[RequestRecord]:
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
         timeout = httpx.Timeout(self.load.timeout_s, connect=min(self.load.timeout_s, 10.0))
-        async with httpx.AsyncClient(limits=limits, timeout=timeout, transport=self.transport) as client:
-            self._client = client
+        async with _Clients(timeout, self.transport) as clients:
+            self._clients = clients
             warmup = [j for j in jobs if j.warmup]
             measured = [j for j in jobs if not j.warmup]
             self._t0 = self.clock()
-            await self._closed(warmup, self.load.concurrency or 4)
+            await self._closed(warmup, self.load.concurrency or 4, ramp_up_s=0.0)
             self._t0 = self.clock()
             try:
                 if self.load.rate:
                     await self._open(measured)
                 else:
-                    await self._closed(measured, self.load.concurrency or 4)
+                    await self._closed(measured, self.load.concurrency or 4, self.load.ramp_up_s)
             finally:
                 self.duration_s = (self.clock() - self._t0) / NS
         return self.records
 
     # -- scheduling -----------------------------------------------------------------------------
-    async def _closed(self, jobs: list[Job], concurrency: int) -> None:
+    async def _closed(self, jobs: list[Job], concurrency: int, ramp_up_s: float) -> None:
+        """C workers, each sending its next request as soon as the last one ends. A ramp-up
+        staggers their first sends, so they do not all start (and, on a steady endpoint, all
+        keep arriving) in lockstep bursts."""
         queue = deque(jobs)
+        workers = min(concurrency, len(jobs))
 
-        async def worker() -> None:
+        async def worker(index: int) -> None:
+            if ramp_up_s > 0:
+                await asyncio.sleep(ramp_up_s * index / workers)
             while queue:
                 self._finish(await self._execute(queue.popleft(), None))
 
-        await _all([worker() for _ in range(min(concurrency, len(jobs)))])
+        await _all([worker(i) for i in range(workers)])
 
     async def _open(self, jobs: list[Job]) -> None:
         rate = self.load.rate or 1.0
@@ -197,9 +205,7 @@ class Runner:
                     f"check {self.target.provider.key_env}, --endpoint and --model.",
                 )
             if a.error_kind == "connect" and not self._succeeded:
-                raise EndpointError(
-                    f"cannot connect to {self.target.url}: {record.error}", "is the server running?"
-                )
+                raise EndpointError(f"cannot connect to {self.target.url}: {record.error}", "is the server running?")
             return
         self._succeeded = True
         record.ok = True
@@ -230,9 +236,8 @@ class Runner:
         )
         result = _Attempt()
         try:
-            await asyncio.wait_for(
-                self._send(request.url, request.headers, request.body, result), self.load.timeout_s
-            )
+            async with _deadline(self.load.timeout_s):
+                await self._send(request.url, request.headers, request.body, result)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             result.error_kind, result.error = "connect", str(exc) or type(exc).__name__
         except (asyncio.TimeoutError, httpx.TimeoutException):
@@ -248,9 +253,15 @@ class Runner:
         return result
 
     async def _send(self, url: str, headers: dict[str, str], body: object, out: _Attempt) -> None:
+        with self._clients.lend() as client:
+            await self._exchange(client, url, headers, body, out)
+
+    async def _exchange(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], body: object, out: _Attempt
+    ) -> None:
         provider = self.target.provider
         clock = self.clock
-        async with self._client.stream("POST", url, json=body, headers=headers) as response:
+        async with client.stream("POST", url, json=body, headers=headers) as response:
             out.ttfb_ns = clock()
             out.status = response.status_code
             if response.status_code != 200:
@@ -307,6 +318,71 @@ class Runner:
         if update.output_tokens is not None:
             out.output_tokens = update.output_tokens
         return update.done
+
+
+if sys.version_info >= (3, 11):
+    _deadline = asyncio.timeout
+else:  # pragma: no cover - Python 3.10
+
+    @contextlib.asynccontextmanager
+    async def _deadline(seconds: float) -> AsyncIterator[None]:
+        """asyncio.timeout for 3.10: cancel the block after ``seconds``, raise TimeoutError."""
+        task = asyncio.current_task()
+        assert task is not None
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(seconds, expire)
+        try:
+            yield
+        except asyncio.CancelledError:
+            if expired:
+                raise asyncio.TimeoutError from None
+            raise
+        finally:
+            handle.cancel()
+
+
+class _Clients:
+    """A free list of one-connection clients, one per request in flight.
+
+    httpx's shared pool scans every connection for every request, so its cost grows with the
+    square of the concurrency (at 64 in flight it ate more CPU than the streams themselves);
+    lending each request a client of its own keeps the per-request cost flat.
+    """
+
+    def __init__(self, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None) -> None:
+        self._timeout = timeout
+        self._transport = transport
+        # One TLS context for all: building one per client loads the CA bundle (~25 ms) each time.
+        self._tls = httpx.create_ssl_context()
+        self._free: list[httpx.AsyncClient] = []
+        self._all: list[httpx.AsyncClient] = []
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[httpx.AsyncClient]:
+        if self._free:
+            client = self._free.pop()
+        else:
+            limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+            client = httpx.AsyncClient(
+                limits=limits, timeout=self._timeout, transport=self._transport, verify=self._tls
+            )
+            self._all.append(client)
+        try:
+            yield client
+        finally:
+            self._free.append(client)
+
+    async def __aenter__(self) -> _Clients:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.gather(*(client.aclose() for client in self._all), return_exceptions=True)
 
 
 def _retry_after(value: str | None) -> float | None:

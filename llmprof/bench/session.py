@@ -76,9 +76,7 @@ def run(settings: BenchSettings, table: PriceTable, talk: Talk, out: Path | None
         force = provider.name == "openai" and (settings.is_mock or is_local(settings.endpoint.url or ""))
     factory = PromptFactory(encoding, settings.seed)
     jobs = _jobs(settings, factory, encoding)
-    log_path = (
-        out.with_suffix(".jsonl") if out else RUNS_DIR / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
-    )
+    log_path = out.with_suffix(".jsonl") if out else RUNS_DIR / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
     with _endpoint(settings, talk) as url:
         target = Target(provider, url, settings.model, key, settings.stream, force)
         info = RunInfo(
@@ -95,9 +93,7 @@ def run(settings: BenchSettings, table: PriceTable, talk: Talk, out: Path | None
         sink = RecordSink(log_path)
         sink.header(info)
         try:
-            records, duration, interrupted = _measure(
-                settings, target, encoding, price_model, jobs, sink, talk
-            )
+            records, duration, interrupted = _measure(settings, target, encoding, price_model, jobs, sink, talk)
         finally:
             sink.close()
     info.finished_at = _now()
@@ -189,16 +185,12 @@ def _guard_budget(settings: BenchSettings, model: ModelPrice | None, table: Pric
             ),
             Decimal(0),
         )
-        + price_request(
-            model, period, input_tokens=largest.input_tokens, output_tokens=largest.output_tokens
-        ).total
+        + price_request(model, period, input_tokens=largest.input_tokens, output_tokens=largest.output_tokens).total
         * settings.warmup
     )
     what = f"{count} requests priced as {model.name} ({table.describe()})"
     if not paid:
-        talk.note(
-            f"worst-case cost if this were {model.name}: {usd(worst)} for {what}; this endpoint is free"
-        )
+        talk.note(f"worst-case cost if this were {model.name}: {usd(worst)} for {what}; this endpoint is free")
         return
     talk.note(f"worst-case spend: {usd(worst)} for {what}")
     if worst > settings.max_cost and not settings.yes:
@@ -261,6 +253,7 @@ def _measure(
         settings.timeout_s,
         settings.max_retries,
         settings.seed,
+        settings.ramp_up_s,
     )
     with _progress(settings, jobs, talk) as advance:
 
@@ -307,9 +300,7 @@ def _run_interruptibly(runner: Runner, jobs: list[Job]) -> bool:
 
 
 @contextlib.contextmanager
-def _progress(
-    settings: BenchSettings, jobs: list[Job], talk: Talk
-) -> Iterator[Callable[[RequestRecord], None]]:
+def _progress(settings: BenchSettings, jobs: list[Job], talk: Talk) -> Iterator[Callable[[RequestRecord], None]]:
     if talk.quiet:
         yield lambda record: None
         return

@@ -44,6 +44,7 @@ SUITE_KEYS = (
     "force_length",
     "seed",
     "mock",
+    "ramp_up",
 )
 MOCK_KEYS = tuple(f.name for f in dataclasses.fields(MockSettings))
 
@@ -67,6 +68,7 @@ class BenchSettings:
     price_as: str | None = None
     force_length: bool | None = None  # None: only for self-hosted OpenAI-compatible servers
     seed: int | None = None
+    ramp_up_s: float = 0.0
     mock: MockSettings = field(default_factory=MockSettings)
     suite: str | None = None
 
@@ -90,6 +92,7 @@ class BenchSettings:
             "percentiles": list(self.percentiles),
             "force_length": self.force_length,
             "seed": self.seed,
+            "ramp_up_s": self.ramp_up_s,
             "mock": dataclasses.asdict(self.mock) if self.is_mock else None,
         }
 
@@ -125,7 +128,8 @@ def resolve(flags: dict[str, Any], suite_path: Path | None, config: Config) -> B
         model=model,
         cells=cells,
         runs=_positive(pick("runs", 20), "runs"),
-        warmup=_positive(pick("warmup", 1), "warmup", minimum=0),
+        # One warmup per connection by default, so measured requests never pay for a handshake.
+        warmup=_positive(pick("warmup", concurrency or 1), "warmup", minimum=0),
         concurrency=_positive(concurrency, "concurrency") if concurrency is not None else None,
         rate=_rate(rate),
         arrival=_arrival(pick("arrival", "poisson")),
@@ -138,6 +142,7 @@ def resolve(flags: dict[str, Any], suite_path: Path | None, config: Config) -> B
         price_as=pick("price_as") or endpoint.price_as,
         force_length=pick("force_length"),
         seed=pick("seed"),
+        ramp_up_s=_non_negative(pick("ramp_up", 0.0), "ramp-up"),
         mock=_mock(flags.get("mock") or {}, suite.get("mock") or {}),
         suite=suite.get("name") or (suite_path.stem if suite_path else None),
     )
@@ -158,7 +163,7 @@ def _suite(path: Path) -> dict[str, Any]:
             values[key] = raw if isinstance(raw, (list, str)) else str(raw)
         elif key in ("runs", "warmup", "concurrency", "max_retries", "seed"):
             values[key] = doc.integer(key)
-        elif key in ("rate", "timeout", "max_cost"):
+        elif key in ("rate", "timeout", "max_cost", "ramp_up"):
             values[key] = float(doc.decimal(key)) if key != "max_cost" else doc.decimal(key)
         elif key in ("stream", "force_length"):
             values[key] = doc.flag(key)
@@ -174,9 +179,7 @@ def _endpoint(name: str | None, provider: str | None, key_env: str | None, confi
         return Endpoint(MOCK, None, provider or "openai", api_key_env=key_env)
     named = config.endpoints.get(name)
     if named is not None:
-        return dataclasses.replace(
-            named, provider=provider or named.provider, api_key_env=key_env or named.api_key_env
-        )
+        return dataclasses.replace(named, provider=provider or named.provider, api_key_env=key_env or named.api_key_env)
     if "://" not in name:
         known = ", ".join(sorted(config.endpoints)) or "none configured"
         raise UsageError(
@@ -193,9 +196,7 @@ def _cells(flags: dict[str, Any], suite: dict[str, Any]) -> list[Cell]:
         if source.get("input_tokens") or source.get("output_tokens"):
             inputs, outputs = source.get("input_tokens"), source.get("output_tokens")
             if not inputs or not outputs:
-                raise UsageError(
-                    "--input-tokens and --output-tokens go together", "give both, e.g. 100,1000 and 1,50"
-                )
+                raise UsageError("--input-tokens and --output-tokens go together", "give both, e.g. 100,1000 and 1,50")
             return cross(_ints(inputs, "--input-tokens"), _ints(outputs, "--output-tokens"))
     return parse_cells(list(REFERENCE_CELLS))
 
@@ -205,15 +206,20 @@ def _ints(value: str | list[Any], name: str) -> list[int]:
     try:
         return [int(str(v).strip()) for v in items if str(v).strip()]
     except ValueError:
-        raise UsageError(
-            f"{name} {value!r} is not a list of whole numbers", f"write e.g. {name} 100,1000"
-        ) from None
+        raise UsageError(f"{name} {value!r} is not a list of whole numbers", f"write e.g. {name} 100,1000") from None
 
 
 def _positive(value: Any, name: str, minimum: int = 1) -> int:
     number = int(value)
     if number < minimum:
         raise UsageError(f"{name.replace('_', '-')} must be at least {minimum}, got {number}")
+    return number
+
+
+def _non_negative(value: Any, name: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise UsageError(f"--{name} must not be negative, got {value}")
     return number
 
 

@@ -66,9 +66,7 @@ def summarize(records: Sequence[RequestRecord], qs: Sequence[float] = DEFAULT_PE
     for record in measured:
         if record.cell not in order:
             order[record.cell] = CellSummary(record.cell, record.input_target, record.output_target)
-    cells = [
-        _cell(summary, [r for r in measured if r.cell == summary.cell], qs) for summary in order.values()
-    ]
+    cells = [_cell(summary, [r for r in measured if r.cell == summary.cell], qs) for summary in order.values()]
     ok = [r for r in measured if r.ok and r.e2e_s is not None]
     fit = fit_latency(
         [float(r.input_tokens_api if r.input_tokens_api is not None else r.input_target) for r in ok],
@@ -93,9 +91,7 @@ def _cell(summary: CellSummary, records: list[RequestRecord], qs: Sequence[float
     summary.tokens_per_s_p50 = _p50([r.tokens_per_s for r in ok])
     outputs = [r.output_tokens for r in ok if r.output_tokens is not None]
     summary.output_tokens_mean = sum(outputs) / len(outputs) if outputs else None
-    summary.shortfall = sum(
-        1 for r in ok if r.output_tokens is not None and r.output_tokens < r.output_target
-    )
+    summary.shortfall = sum(1 for r in ok if r.output_tokens is not None and r.output_tokens < r.output_target)
     summary.local_counts = sum(1 for r in ok if r.tokens_source == "local")
     costs = [Decimal(r.cost_usd) for r in ok if r.cost_usd is not None]
     summary.cost_per_request_usd = sum(costs, Decimal(0)) / len(costs) if costs else None

@@ -21,9 +21,7 @@ def update_baseline(config: Config, table: PriceTable, path: Path, today: dt.dat
     return snap
 
 
-def run(
-    config: Config, table: PriceTable, path: Path, today: dt.date, bench_results: Path | None
-) -> CheckReport:
+def run(config: Config, table: PriceTable, path: Path, today: dt.date, bench_results: Path | None) -> CheckReport:
     before = load(path)
     after = snapshot(config, table, today)
     report = CheckReport(before, after, diff(before, after, table, today))
@@ -44,7 +42,5 @@ def run(
 
         evaluate_latency(report, records.load(bench_results), config.budgets)
     elif config.budgets.latency:
-        report.warnings.append(
-            "latency budgets are set but no --bench-results file was given; they were not checked"
-        )
+        report.warnings.append("latency budgets are set but no --bench-results file was given; they were not checked")
     return report

@@ -163,9 +163,7 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
     if budgets.max_cost_per_request is not None:
         limit = budgets.max_cost_per_request
         for item in report.after.items:
-            results.append(
-                _absolute("max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at)
-            )
+            results.append(_absolute("max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at))
     if budgets.max_cost_per_day is not None:
         limit = budgets.max_cost_per_day
         for (set_name, model), cost in _per_day(report.after.items).items():
@@ -174,9 +172,7 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
     prompt_limit = budgets.max_cost_increase_pct_per_prompt or total_limit
     if prompt_limit is not None:
         name = (
-            "max_cost_increase_pct_per_prompt"
-            if budgets.max_cost_increase_pct_per_prompt
-            else "max_cost_increase_pct"
+            "max_cost_increase_pct_per_prompt" if budgets.max_cost_increase_pct_per_prompt else "max_cost_increase_pct"
         )
         for change in report.changes:
             pct = change.delta_pct

@@ -139,9 +139,7 @@ def _price_set(prompt_set: PromptSet, config: Config, table: PriceTable, today: 
 def _sources(prompt_set: PromptSet, root: Path) -> list[Source]:
     found: dict[str, Path] = {}
     for pattern in prompt_set.paths:
-        matches = (
-            sorted(p for p in root.glob(pattern) if p.is_file()) if _is_glob(pattern) else [root / pattern]
-        )
+        matches = sorted(p for p in root.glob(pattern) if p.is_file()) if _is_glob(pattern) else [root / pattern]
         if not matches or not matches[0].exists():
             raise ConfigError(
                 f"{prompt_set.where_paths}: nothing matches {pattern!r} (relative to {root})",

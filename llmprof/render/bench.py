@@ -79,9 +79,7 @@ class BenchOutput:
         info = self.result.info
         qs = self.summary.percentiles
         columns = [Column("# tokens", "left")]
-        columns += [
-            Column(f"{_q(q)} latency (sec)" if i == 0 else f"{_q(q)} latency") for i, q in enumerate(qs)
-        ]
+        columns += [Column(f"{_q(q)} latency (sec)" if i == 0 else f"{_q(q)} latency") for i, q in enumerate(qs)]
         columns += [
             Column("TTFT p50"),
             Column("TPOT p50"),
@@ -117,9 +115,7 @@ class BenchOutput:
         load = (
             f"concurrency {s['concurrency']}"
             if not s.get("rate")
-            else (
-                f"open loop at {s['rate']:g} req/s ({s['arrival']} arrivals, latency from the scheduled send)"
-            )
+            else (f"open loop at {s['rate']:g} req/s ({s['arrival']} arrivals, latency from the scheduled send)")
         )
         warm = f" (+{s['warmup']} warmup, excluded)" if s.get("warmup") else ""
         lines = [
@@ -138,14 +134,10 @@ class BenchOutput:
             kinds = ", ".join(f"{n} {kind}" for kind, n in errors.most_common())
             lines.append(f"Failed requests, left out of every percentile: {self.summary.failed} ({kinds}).")
         if info.price_as:
-            lines.append(
-                f"Cost priced as {info.price_as} (pricing table {info.pricing_version}, {info.pricing_date})."
-            )
+            lines.append(f"Cost priced as {info.price_as} (pricing table {info.pricing_version}, {info.pricing_date}).")
         local = sum(c.local_counts for c in self.summary.cells)
         if local:
-            lines.append(
-                f"{local} output count(s) are local tiktoken counts: the endpoint reported no usage."
-            )
+            lines.append(f"{local} output count(s) are local tiktoken counts: the endpoint reported no usage.")
         if info.interrupted:
             done = sum(c.requests for c in self.summary.cells)
             lines.append(f"Interrupted: these figures cover the {done} request(s) that finished.")
@@ -159,9 +151,7 @@ def _fit_words(fit: LatencyFit | None) -> str:
     if fit.per_output_s is None or fit.per_output_se is None:
         parts.append("output length did not vary, so its effect is not estimated")
     elif fit.output_effect_is_real():
-        parts.append(
-            f"each output token adds {fit.per_output_s * 1000:.1f} ms (± {fit.per_output_se * 1000:.1f})"
-        )
+        parts.append(f"each output token adds {fit.per_output_s * 1000:.1f} ms (± {fit.per_output_se * 1000:.1f})")
     else:
         parts.append(
             f"output length has no measurable effect ({_pm(fit.per_output_s, fit.per_output_se, 1e3)} ms per token)"
@@ -169,9 +159,7 @@ def _fit_words(fit: LatencyFit | None) -> str:
     if fit.per_input_s is None or fit.per_input_se is None:
         parts.append("input length did not vary, so its effect is not estimated")
     elif fit.input_effect_is_real():
-        parts.append(
-            f"each 1K input tokens adds {fit.per_input_s * 1e6:.1f} ms (± {fit.per_input_se * 1e6:.1f})"
-        )
+        parts.append(f"each 1K input tokens adds {fit.per_input_s * 1e6:.1f} ms (± {fit.per_input_se * 1e6:.1f})")
     else:
         parts.append(
             f"input length has no measurable effect ({_pm(fit.per_input_s, fit.per_input_se, 1e6)} ms per 1K tokens)"

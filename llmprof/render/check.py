@@ -38,9 +38,7 @@ class CheckOutput:
 
     @property
     def passed(self) -> bool:
-        return not self.report.failures and not (
-            self.fail_on_warn and (self.report.warned or self.report.warnings)
-        )
+        return not self.report.failures and not (self.fail_on_warn and (self.report.warned or self.report.warnings))
 
     # -- machines ----------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
@@ -152,9 +150,7 @@ class CheckOutput:
                     Column("Result", "left"),
                 ],
             )
-            for index, b in enumerate(
-                sorted(r.budgets, key=lambda b: (b.status == "pass", b.budget, b.subject))
-            ):
+            for index, b in enumerate(sorted(r.budgets, key=lambda b: (b.status == "pass", b.budget, b.subject))):
                 budgets.rows.append([b.budget, b.subject, b.limit, b.actual, MARK[b.status]])
                 if b.status != "pass":
                     budgets.bold.add(index)
@@ -177,8 +173,7 @@ class CheckOutput:
             )
         else:
             lines.append(
-                f"Prices: pricing table {r.after.pricing_version} ({r.after.pricing_date}), "
-                "as in the baseline."
+                f"Prices: pricing table {r.after.pricing_version} ({r.after.pricing_date}), as in the baseline."
             )
         lines.extend(f"Warning: {w}" for w in r.warnings)
         return lines

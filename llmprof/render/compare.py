@@ -95,8 +95,7 @@ class CompareOutput:
                 ]
             )
         view.footer = [
-            "Two-sided Mann-Whitney U test on each cell's successful requests; "
-            f"significant when p < {c.alpha:g}.",
+            f"Two-sided Mann-Whitney U test on each cell's successful requests; significant when p < {c.alpha:g}.",
         ]
         if self.threshold_pct is not None:
             view.footer.append(

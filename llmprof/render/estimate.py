@@ -144,9 +144,7 @@ def _footer(e: Estimate) -> list[str]:
         lines.append("Per request: the average over the requests in a file (one per JSONL line).")
     tiered = sum(t.tiered_records for t in e.totals)
     if tiered:
-        lines.append(
-            f"{tiered} request(s) passed a long-context threshold and are billed at the higher tier."
-        )
+        lines.append(f"{tiered} request(s) passed a long-context threshold and are billed at the higher tier.")
     return lines
 
 

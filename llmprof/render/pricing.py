@@ -39,8 +39,7 @@ def _period_record(period: PricePeriod) -> dict[str, Any]:
         **(_rates_record(period.rates) or {}),
         "batch": _rates_record(period.batch),
         "tiers": [
-            {"above": t.above, **(_rates_record(t.rates) or {}), "batch": _rates_record(t.batch)}
-            for t in period.tiers
+            {"above": t.above, **(_rates_record(t.rates) or {}), "batch": _rates_record(t.batch)} for t in period.tiers
         ],
     }
 

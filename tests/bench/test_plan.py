@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmprof.bench.plan import _WORDS, Cell, PromptFactory, cross, parse_cells
+from llmprof.bench.plan import _WORDS, PromptFactory, cross, parse_cells
 from llmprof.errors import UsageError
 from llmprof.tokens import count_messages, count_text
 

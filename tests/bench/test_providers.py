@@ -21,18 +21,31 @@ def test_openai_request_shapes() -> None:
     assert local.url == "http://127.0.0.1:8000/v1/chat/completions"
     assert local.headers == {}
     assert local.body == {
-        "model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 26,
-        "ignore_eos": True, "min_tokens": 26, "stream": True, "stream_options": {"include_usage": True},
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_tokens": 26,
+        "ignore_eos": True,
+        "min_tokens": 26,
+        "stream": True,
+        "stream_options": {"include_usage": True},
     }
     official = openai.request("https://api.openai.com/v1", "gpt-4o", "hi", 5, False, False, "sk-x")
     assert official.headers == {"Authorization": "Bearer sk-x"}
-    assert official.body == {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "max_completion_tokens": 5}
+    assert official.body == {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_completion_tokens": 5,
+    }
     assert openai.request("http://h:1", "m", "x", 1, False, False, None).url == "http://h:1/v1/chat/completions"
 
 
 def test_openai_stream_role_chunk_is_not_content() -> None:
     openai = get("openai")
-    chunk = lambda delta: json.dumps({"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})  # noqa: E731
+
+    def chunk(delta: dict[str, str]) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": None}
+        return json.dumps({"id": "c", "object": "chat.completion.chunk", "choices": [choice]})
+
     raw = (
         f"data: {chunk({'role': 'assistant', 'content': ''})}\n\n"
         f"data: {chunk({'content': ' hello'})}\n\n"
@@ -49,7 +62,9 @@ def test_openai_stream_role_chunk_is_not_content() -> None:
 
 def test_openai_error_and_malformed() -> None:
     openai = get("openai")
-    assert openai.parse_event(Event('{"error": {"message": "overloaded", "type": "server_error"}}')).error == "overloaded"
+    assert (
+        openai.parse_event(Event('{"error": {"message": "overloaded", "type": "server_error"}}')).error == "overloaded"
+    )
     with pytest.raises(MalformedEvent):
         openai.parse_event(Event('{"choices": ['))
 
@@ -75,8 +90,13 @@ def test_anthropic_stream() -> None:
 
 def test_gemini_stream_and_key_in_header_not_url() -> None:
     gemini = get("gemini")
-    request = gemini.request("https://generativelanguage.googleapis.com", "gemini-2.5-flash", "hi", 4, True, False, "g-key")
-    assert request.url == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
+    request = gemini.request(
+        "https://generativelanguage.googleapis.com", "gemini-2.5-flash", "hi", 4, True, False, "g-key"
+    )
+    assert (
+        request.url
+        == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
+    )
     assert "g-key" not in request.url and request.headers == {"x-goog-api-key": "g-key"}
     assert request.body["generationConfig"] == {"maxOutputTokens": 4}
     raw = (

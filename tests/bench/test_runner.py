@@ -42,8 +42,14 @@ async def _stream(chunks: list[bytes], drop_after: int | None = None) -> AsyncIt
 def _runner(handler: Callable[[httpx.Request], httpx.Response], key: str | None = None, **load: object) -> Runner:
     target = Target(get("openai"), "http://127.0.0.1:1/v1", "m", key)
     records: list[RequestRecord] = []
-    return Runner(target, Load(**load), "o200k_base", lambda i, o: None, records.append,  # type: ignore[arg-type]
-                  transport=httpx.MockTransport(handler))
+    return Runner(
+        target,
+        Load(**load),
+        "o200k_base",
+        lambda i, o: None,
+        records.append,  # type: ignore[arg-type]
+        transport=httpx.MockTransport(handler),
+    )
 
 
 def _jobs(n: int = 1, warmup: int = 0) -> list[Job]:
@@ -129,7 +135,7 @@ def test_connection_refused_before_any_success_is_fatal() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused")
 
-    with pytest.raises(EndpointError, match="cannot connect to http://127.0.0.1:1/v1"):
+    with pytest.raises(EndpointError, match=r"cannot connect to http://127\.0\.0\.1:1/v1"):
         asyncio.run(_runner(handler, max_retries=0).run(_jobs()))
 
 

@@ -17,18 +17,21 @@ def test_defaults_are_the_reference_table_on_the_mock() -> None:
     s = resolve({}, None, Config())
     assert s.is_mock and s.model == "gpt-3.5-turbo"
     assert [c.label for c in s.cells] == ["51x1", "232x1", "228x26"]
-    assert (s.runs, s.warmup, s.concurrency, s.percentiles) == (20, 1, 4, (50.0, 75.0, 90.0))
+    assert (s.runs, s.warmup, s.concurrency, s.percentiles) == (20, 4, 4, (50.0, 75.0, 90.0))
     assert s.max_cost == Decimal("1.00")
 
 
 def test_flags_override_the_suite(write: Write) -> None:
-    suite = write("suite.yaml", """\
+    suite = write(
+        "suite.yaml",
+        """\
         name: nightly
         model: gpt-4o-mini
         runs: 5
         cells: [100x10, 200x20]
         mock: {preset: fast, seed: 3}
-        """)
+        """,
+    )
     s = resolve({"runs": 7, "mock": {"jitter": 0.0}}, suite, Config())
     assert (s.suite, s.model, s.runs) == ("nightly", "gpt-4o-mini", 7)
     assert [c.label for c in s.cells] == ["100x10", "200x20"]
@@ -43,10 +46,15 @@ def test_suite_errors_name_the_file_and_key(write: Write) -> None:
 
 
 def test_named_endpoint_from_config() -> None:
-    config = Config(endpoints={"vllm": Endpoint("vllm", "http://localhost:8000/v1", "openai", "llama", "VLLM_KEY", "gpt-4o-mini")})
+    config = Config(
+        endpoints={"vllm": Endpoint("vllm", "http://localhost:8000/v1", "openai", "llama", "VLLM_KEY", "gpt-4o-mini")}
+    )
     s = resolve({"endpoint": "vllm"}, None, config)
     assert (s.endpoint.url, s.model, s.price_as, s.endpoint.api_key_env) == (
-        "http://localhost:8000/v1", "llama", "gpt-4o-mini", "VLLM_KEY"
+        "http://localhost:8000/v1",
+        "llama",
+        "gpt-4o-mini",
+        "VLLM_KEY",
     )
 
 

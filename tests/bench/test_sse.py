@@ -13,7 +13,7 @@ def _parse(chunks: list[bytes]) -> list[Event]:
 
 STREAM = (
     b": comment\n"
-    b"event: message_start\ndata: {\"a\": 1}\n\n"
+    b'event: message_start\ndata: {"a": 1}\n\n'
     b"data: line one\ndata: line two\n\n"
     b"data:no-space\r\n\r\n"
     b"data: [DONE]\n\n"

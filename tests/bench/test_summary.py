@@ -11,21 +11,36 @@ from llmprof.bench.summary import summarize
 def _ok(i: int, cell: str, e2e: float, ttft: float, out: int, cost: str | None = None) -> RequestRecord:
     n_in, n_out = (int(x) for x in cell.split("x"))
     return RequestRecord(
-        id=i, cell=cell, input_target=n_in, output_target=n_out, ok=True, attempts=1, e2e_s=e2e, ttft_s=ttft,
-        output_tokens=out, tokens_source="api", tpot_s=(e2e - ttft) / (out - 1) if out > 1 else None,
-        tokens_per_s=out / e2e, cost_usd=cost, input_tokens_api=n_in,
+        id=i,
+        cell=cell,
+        input_target=n_in,
+        output_target=n_out,
+        ok=True,
+        attempts=1,
+        e2e_s=e2e,
+        ttft_s=ttft,
+        output_tokens=out,
+        tokens_source="api",
+        tpot_s=(e2e - ttft) / (out - 1) if out > 1 else None,
+        tokens_per_s=out / e2e,
+        cost_usd=cost,
+        input_tokens_api=n_in,
     )
 
 
 def _failed(i: int, cell: str, kind: str) -> RequestRecord:
     n_in, n_out = (int(x) for x in cell.split("x"))
-    return RequestRecord(id=i, cell=cell, input_target=n_in, output_target=n_out, error_kind=kind, attempts=3, e2e_s=9.9)
+    return RequestRecord(
+        id=i, cell=cell, input_target=n_in, output_target=n_out, error_kind=kind, attempts=3, e2e_s=9.9
+    )
 
 
 def test_failures_never_enter_percentiles() -> None:
     records = [_ok(i, "51x1", 0.5 + i / 100, 0.5 + i / 100, 1) for i in range(10)]
     records += [_failed(10, "51x1", "http_429"), _failed(11, "51x1", "timeout"), _failed(12, "51x1", "http_429")]
-    records.append(RequestRecord(id=13, cell="51x1", input_target=51, output_target=1, warmup=True, ok=True, e2e_s=50.0))
+    records.append(
+        RequestRecord(id=13, cell="51x1", input_target=51, output_target=1, warmup=True, ok=True, e2e_s=50.0)
+    )
     [cell] = summarize(records).cells
     assert (cell.requests, cell.ok, cell.failed) == (13, 10, 3)
     assert cell.errors == {"http_429": 2, "timeout": 1}

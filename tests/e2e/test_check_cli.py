@@ -43,8 +43,10 @@ def test_baseline_then_grow_shrink_and_reprice(run: Run, project: Path) -> None:
     assert baseline.read_bytes() == first  # deterministic: diffs cleanly in git
     items = json.loads(first)["items"]
     assert [(i["prompt"], i["model"]) for i in items] == [
-        ("prompts/answer.txt", "claude-haiku-4-5"), ("prompts/answer.txt", "gpt-4o-mini"),
-        ("prompts/greet.txt", "claude-haiku-4-5"), ("prompts/greet.txt", "gpt-4o-mini"),
+        ("prompts/answer.txt", "claude-haiku-4-5"),
+        ("prompts/answer.txt", "gpt-4o-mini"),
+        ("prompts/greet.txt", "claude-haiku-4-5"),
+        ("prompts/greet.txt", "gpt-4o-mini"),
     ]
 
     clean = run("check", cwd=project)
@@ -60,14 +62,17 @@ def test_baseline_then_grow_shrink_and_reprice(run: Run, project: Path) -> None:
     assert not doc["passed"]
     changed = [c for c in doc["changes"] if c["status"] == "changed"]
     assert {(c["prompt"], c["model"]) for c in changed} == {
-        ("prompts/answer.txt", "gpt-4o-mini"), ("prompts/answer.txt", "claude-haiku-4-5")
+        ("prompts/answer.txt", "gpt-4o-mini"),
+        ("prompts/answer.txt", "claude-haiku-4-5"),
     }
     mini = next(c for c in changed if c["model"] == "gpt-4o-mini")
     # 500 more input tokens at $0.15 / 1M = $0.000075 more per request
     assert (mini["before_usd"], mini["after_usd"], mini["delta_usd"]) == ("0.00087", "0.000945", "0.000075")
     assert (mini["input_tokens_before"], mini["input_tokens_after"], mini["cause"]) == (5000, 5500, "prompt")
     assert grown.stderr.startswith("error: check failed: ")
-    assert "max_cost_increase_pct (support: prompts/answer.txt on gpt-4o-mini): +8.6% over the limit +5%" in grown.stderr
+    assert (
+        "max_cost_increase_pct (support: prompts/answer.txt on gpt-4o-mini): +8.6% over the limit +5%" in grown.stderr
+    )
     table = run("check", cwd=project)
     assert "│ changed │ support │ prompts/answer.txt │ gpt-4o-mini" in table.stdout
     assert "+$0.000075" in table.stdout and "+8.6%" in table.stdout
@@ -97,8 +102,9 @@ def test_ci_outputs_markdown_step_summary_and_junit(run: Run, project: Path) -> 
     (project / "prompts" / "answer.txt").write_text(_words(5500))
     summary = project / "summary.md"
     summary.write_text("# earlier step\n")
-    done = run("check", "--format", "markdown", "--junit", "junit.xml", cwd=project,
-               env={"GITHUB_STEP_SUMMARY": str(summary)})
+    done = run(
+        "check", "--format", "markdown", "--junit", "junit.xml", cwd=project, env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert done.returncode == 1
     assert done.stdout.startswith("### llmprof check FAILED: 3 budgets exceeded\n")
     assert "| changed | support | prompts/answer.txt | gpt-4o-mini |" in done.stdout
@@ -111,10 +117,22 @@ def test_ci_outputs_markdown_step_summary_and_junit(run: Run, project: Path) -> 
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        (CONFIG.replace("output_tokens", "output_tokenz"), "llmprof.yaml:5: prompt_sets.support.output_tokenz: unknown key"),
-        (CONFIG.replace("10000", "lots"), "llmprof.yaml:6: prompt_sets.support.requests_per_day: expected a whole number, got 'lots'"),
-        (CONFIG.replace("gpt-4o-mini,", "gpt-4o-mimi,"), "llmprof.yaml:4: prompt_sets.support.models: unknown model 'gpt-4o-mimi'"),
-        (CONFIG.replace("prompts/*.txt", "nope/*.txt"), "llmprof.yaml:3: prompt_sets.support.paths: nothing matches 'nope/*.txt'"),
+        (
+            CONFIG.replace("output_tokens", "output_tokenz"),
+            "llmprof.yaml:5: prompt_sets.support.output_tokenz: unknown key",
+        ),
+        (
+            CONFIG.replace("10000", "lots"),
+            "llmprof.yaml:6: prompt_sets.support.requests_per_day: expected a whole number, got 'lots'",
+        ),
+        (
+            CONFIG.replace("gpt-4o-mini,", "gpt-4o-mimi,"),
+            "llmprof.yaml:4: prompt_sets.support.models: unknown model 'gpt-4o-mimi'",
+        ),
+        (
+            CONFIG.replace("prompts/*.txt", "nope/*.txt"),
+            "llmprof.yaml:3: prompt_sets.support.paths: nothing matches 'nope/*.txt'",
+        ),
     ],
 )
 def test_bad_config_exits_2_naming_file_and_key(run: Run, project: Path, config: str, expected: str) -> None:

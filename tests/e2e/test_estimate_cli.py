@@ -102,9 +102,7 @@ def test_gpt35_turbo_10k_requests_cost_14_dollars(run: Run, tmp_path: Path) -> N
     )
 
 
-def test_works_offline_with_an_empty_tiktoken_cache(
-    run: Run, tmp_path: Path, offline_env: dict[str, str]
-) -> None:
+def test_works_offline_with_an_empty_tiktoken_cache(run: Run, tmp_path: Path, offline_env: dict[str, str]) -> None:
     prompt = tmp_path / "p.txt"
     prompt.write_text("The quick brown fox jumps over the lazy dog.")
     done = run("estimate", str(prompt), "-m", "gpt-4o", "-m", "gpt-3.5-turbo", "--format", "json")
@@ -197,9 +195,7 @@ def test_empty_prompt_is_zero_tokens_and_says_output_is_zero(run: Run, tmp_path:
     done = run("estimate", "empty.txt", "-m", "gpt-4o")
     assert done.returncode == 0
     assert "│ gpt-4o │         0 │" in done.stdout
-    assert (
-        "Output tokens: 0, so no completion is priced; pass --output-tokens N for the reply." in done.stdout
-    )
+    assert "Output tokens: 0, so no completion is priced; pass --output-tokens N for the reply." in done.stdout
 
 
 def test_broken_user_pricing_file_names_file_and_line(run: Run, tmp_path: Path) -> None:
@@ -209,9 +205,7 @@ def test_broken_user_pricing_file_names_file_and_line(run: Run, tmp_path: Path) 
     )
     done = run("estimate", "-", "-m", "gpt-4o", "--pricing", str(bad), input="x")
     assert done.returncode == 2
-    assert done.stderr.startswith(
-        f"error: {bad}:6: models.gpt-4o.prices[0].input: expected a number, got 'two'"
-    )
+    assert done.stderr.startswith(f"error: {bad}:6: models.gpt-4o.prices[0].input: expected a number, got 'two'")
     assert run("pricing", "validate", str(bad)).returncode == 2
 
 

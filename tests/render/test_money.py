@@ -31,8 +31,6 @@ def test_usd_signed() -> None:
     assert usd(Decimal("-1.5"), signed=True) == "-$1.50"
 
 
-@pytest.mark.parametrize(
-    ("value", "text"), [("0.600000", "0.6"), ("312.000", "312"), ("1E+3", "1000"), ("-0", "0")]
-)
+@pytest.mark.parametrize(("value", "text"), [("0.600000", "0.6"), ("312.000", "312"), ("1E+3", "1000"), ("-0", "0")])
 def test_decimal_str_is_exact_and_plain(value: str, text: str) -> None:
     assert decimal_str(Decimal(value)) == text

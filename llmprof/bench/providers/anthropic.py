@@ -37,11 +37,7 @@ class Anthropic:
         if key:
             headers["x-api-key"] = key
         path = urlsplit(base_url).path.rstrip("/")
-        url = (
-            base_url
-            if path.endswith("/messages")
-            else join(base_url, "/messages" if path else "/v1/messages")
-        )
+        url = base_url if path.endswith("/messages") else join(base_url, "/messages" if path else "/v1/messages")
         return HttpRequest(url, headers, body)
 
     def parse_event(self, event: Event) -> Update:

@@ -1,0 +1,146 @@
+"""Anthropic Messages: ``POST /v1/messages``.
+
+Streamed (``event: <type>`` + ``data: {json}``): ``message_start`` (usage.input_tokens and
+output_tokens 1), ``content_block_start`` with an empty text block, a ``ping``, one
+``content_block_delta`` (``text_delta``) per token, ``content_block_stop``, ``message_delta``
+(stop_reason and the final usage.output_tokens), ``message_stop``. ``max_tokens`` is required.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any, ClassVar
+
+from llmprof.mock.faults import Admission
+from llmprof.mock.formats import (
+    BadRequest,
+    Headers,
+    Job,
+    Json,
+    Template,
+    Wire,
+    hex_id,
+    int_field,
+    is_text,
+    list_field,
+    model_field,
+    sse,
+)
+
+
+class AnthropicWire(Wire):
+    name = "anthropic"
+    error_types: ClassVar[dict[int, str]] = {
+        400: "invalid_request_error",
+        404: "not_found_error",
+        405: "invalid_request_error",
+        429: "rate_limit_error",
+        500: "api_error",
+    }
+
+    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Job:
+        model = model_field(body)
+        limit = int_field(body, "max_tokens")
+        if limit is None:
+            raise BadRequest("max_tokens: Field required", "max_tokens")
+        messages = [_message(m, i) for i, m in enumerate(list_field(body, "messages"))]
+        system = body.get("system")
+        if system is not None:
+            messages.insert(0, {"role": "system", "content": _content(system, "system")})
+        return Job(model, messages, limit, stream=body.get("stream") is True)
+
+    def new_id(self, rng: random.Random) -> str:
+        return "msg_mock" + hex_id(rng, 20)
+
+    def error(self, status: int, message: str, param: str | None = None) -> Json:
+        return {"type": "error", "error": {"type": self.error_types[status], "message": message}}
+
+    def rate_limited(self, job: Job, admission: Admission) -> Json:
+        message = (
+            f"This request would exceed the rate limit for your organization of {admission.limit} "
+            f"requests per minute (llmprof mock). Please retry after {admission.retry_after} s."
+        )
+        return self.error(429, message)
+
+    def rate_limit_headers(self, admission: Admission) -> Headers:
+        reset = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=admission.reset_s)
+        return [
+            (b"anthropic-ratelimit-requests-limit", str(admission.limit).encode()),
+            (b"anthropic-ratelimit-requests-remaining", str(admission.remaining).encode()),
+            (b"anthropic-ratelimit-requests-reset", reset.strftime("%Y-%m-%dT%H:%M:%SZ").encode()),
+        ]
+
+    def opening(self, job: Job) -> bytes:
+        message = {**self._message(job, []), "usage": {"input_tokens": job.prompt_tokens, "output_tokens": 1}}
+        return (
+            sse({"type": "message_start", "message": message}, "message_start")
+            + sse(
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                "content_block_start",
+            )
+            + sse({"type": "ping"}, "ping")
+        )
+
+    def token(self, job: Job, index: int, text: str) -> bytes:
+        if job.token_template is None:
+            job.token_template = Template(_delta)
+        return job.token_template.fill(text)
+
+    def closing(self, job: Job) -> bytes:
+        stop = {"stop_reason": self._stop(job), "stop_sequence": None}
+        return (
+            sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+            + sse(
+                {"type": "message_delta", "delta": stop, "usage": {"output_tokens": job.output_tokens}},
+                "message_delta",
+            )
+            + sse({"type": "message_stop"}, "message_stop")
+        )
+
+    def broken(self) -> bytes:
+        return b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {\n\n'
+
+    def complete(self, job: Job, text: str) -> Json:
+        return {
+            **self._message(job, [{"type": "text", "text": text}]),
+            "stop_reason": self._stop(job),
+            "usage": {"input_tokens": job.prompt_tokens, "output_tokens": job.output_tokens},
+        }
+
+    @staticmethod
+    def _message(job: Job, content: list[Json]) -> Json:
+        return {
+            "id": job.id,
+            "type": "message",
+            "role": "assistant",
+            "model": job.model,
+            "content": content,
+            "stop_reason": None,
+            "stop_sequence": None,
+        }
+
+    @staticmethod
+    def _stop(job: Job) -> str:
+        return "max_tokens" if job.max_tokens is not None else "end_turn"
+
+
+def _delta(text: str) -> bytes:
+    delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}
+    return sse(delta, "content_block_delta")
+
+
+def _message(message: Json, index: int) -> Json:
+    role = message.get("role")
+    if not isinstance(role, str):
+        raise BadRequest(f"messages.{index}.role: Field required", "messages")
+    return {"role": role, "content": _content(message.get("content"), f"messages.{index}.content")}
+
+
+def _content(content: Any, where: str) -> str | list[Json]:
+    """A string, or the text blocks of a block list (images, tool use: not counted)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return [block for block in content if is_text(block)]
+    raise BadRequest(f"{where}: expected a string or a list of content blocks", where.split(".")[0])

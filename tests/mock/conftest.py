@@ -1,0 +1,69 @@
+"""Mock servers for the tests: real child processes, started once per session (about 0.7 s each).
+
+Each fixture owns its own server, so request numbering (which seeds faults) and the rate limit
+window are never disturbed by other tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from llmprof.mock import MockSettings
+from llmprof.mock.server import MockProcess
+
+#: Quick and exact: 20 ms to the first token, 2 ms between tokens, no noise.
+QUICK = MockSettings(preset="fast", ttft_ms=20.0, itl_ms=2.0, jitter=0.0, seed=7)
+
+#: Every fault kind, often; short stalls. Tests predict each request's faults from the seed.
+FAULTY = MockSettings(
+    preset="instant",
+    ttft_ms=5.0,
+    itl_ms=1.0,
+    error_rate=0.2,
+    stall_rate=0.25,
+    stall_s=0.25,
+    drop_rate=0.2,
+    malformed_rate=0.25,
+    seed=11,
+)
+
+#: Deterministic timing for measuring: TTFT 100 ms, then a token every 10 ms.
+EXACT = MockSettings(preset="instant", ttft_ms=100.0, itl_ms=10.0)
+
+#: One request per minute: the second one in a test session is answered 429.
+LIMITED = MockSettings(preset="instant", rate_limit_rpm=1)
+
+
+def _serve(settings: MockSettings) -> Iterator[MockProcess]:
+    with MockProcess(settings) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="session")
+def mock() -> Iterator[MockProcess]:
+    yield from _serve(QUICK)
+
+
+@pytest.fixture(scope="session")
+def faulty_mock() -> Iterator[MockProcess]:
+    yield from _serve(FAULTY)
+
+
+@pytest.fixture(scope="session")
+def exact_mock() -> Iterator[MockProcess]:
+    yield from _serve(EXACT)
+
+
+@pytest.fixture(scope="session")
+def limited_mock() -> Iterator[MockProcess]:
+    yield from _serve(LIMITED)
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    """One client for all tests: creating an httpx client costs ~30 ms (its SSL context)."""
+    with httpx.Client(timeout=10) as client:
+        yield client

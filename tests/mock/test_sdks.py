@@ -1,0 +1,118 @@
+"""The official SDKs, unchanged, against the mock: the real test of its wire formats."""
+
+from __future__ import annotations
+
+import anthropic
+import openai
+import pytest
+
+from llmprof.mock.server import MockProcess
+from llmprof.tokens import count_messages, count_text
+
+MESSAGES = [
+    {"role": "system", "content": "You are a latency expert."},
+    {"role": "user", "content": "Why does output length drive latency? 東京."},
+]
+
+
+def _openai(mock: MockProcess) -> openai.OpenAI:
+    return openai.OpenAI(base_url=mock.url + "/v1", api_key="sk-test", max_retries=0)
+
+
+@pytest.mark.parametrize(("model", "encoding"), [("gpt-4o-mini", "o200k_base"), ("gpt-4", "cl100k_base")])
+def test_openai_sdk_whole(mock: MockProcess, model: str, encoding: str) -> None:
+    with _openai(mock) as client:
+        completion = client.chat.completions.create(model=model, messages=MESSAGES, max_tokens=11)  # type: ignore[arg-type]
+    assert completion.object == "chat.completion"
+    assert completion.choices[0].finish_reason == "length"
+    text = completion.choices[0].message.content or ""
+    assert count_text(text, encoding) == 11
+    assert completion.usage is not None
+    assert completion.usage.completion_tokens == 11
+    assert completion.usage.prompt_tokens == count_messages(MESSAGES, encoding)
+    assert completion.usage.total_tokens == completion.usage.prompt_tokens + 11
+
+
+def test_openai_sdk_stream_with_usage(mock: MockProcess) -> None:
+    with _openai(mock) as client:
+        stream = client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=MESSAGES,  # type: ignore[arg-type]
+            max_tokens=15,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert count_text(text, "o200k_base") == 15
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "length"
+    usage = chunks[-1].usage
+    assert usage is not None and chunks[-1].choices == []
+    assert usage.completion_tokens == 15
+    assert usage.prompt_tokens == count_messages(MESSAGES, "o200k_base")
+
+
+def test_openai_sdk_lists_models(mock: MockProcess) -> None:
+    with _openai(mock) as client:
+        assert "mock-model" in [m.id for m in client.models.list()]
+
+
+def test_openai_sdk_raises_rate_limit_error(limited_mock: MockProcess) -> None:
+    with _openai(limited_mock) as client, pytest.raises(openai.RateLimitError) as info:
+        for _ in range(2):  # the first may use the one request per minute
+            client.chat.completions.create(model="m", messages=MESSAGES, max_tokens=1)  # type: ignore[arg-type]
+    assert info.value.status_code == 429
+    assert info.value.code == "rate_limit_exceeded"
+    assert int(info.value.response.headers["retry-after"]) >= 1
+
+
+CLAUDE_MESSAGES = [{"role": "user", "content": [{"type": "text", "text": "Why is TTFT not e2e?"}]}]
+SYSTEM = "Answer in one line."
+FRAMED = [{"role": "system", "content": SYSTEM}, *CLAUDE_MESSAGES]
+
+
+def _anthropic(mock: MockProcess) -> anthropic.Anthropic:
+    return anthropic.Anthropic(base_url=mock.url, api_key="test", max_retries=0)
+
+
+def test_anthropic_sdk_whole(mock: MockProcess) -> None:
+    with _anthropic(mock) as client:
+        message = client.messages.create(
+            model="claude-sonnet-5-5",
+            max_tokens=13,
+            system=SYSTEM,
+            messages=CLAUDE_MESSAGES,  # type: ignore[arg-type]
+        )
+    assert message.stop_reason == "max_tokens"
+    assert message.usage.output_tokens == 13
+    assert message.usage.input_tokens == count_messages(FRAMED, "o200k_base")
+    text = "".join(block.text for block in message.content if block.type == "text")
+    assert count_text(text, "o200k_base") == 13
+
+
+def test_anthropic_sdk_stream(mock: MockProcess) -> None:
+    with (
+        _anthropic(mock) as client,
+        client.messages.stream(
+            model="claude-sonnet-5-5",
+            max_tokens=21,
+            system=SYSTEM,
+            messages=CLAUDE_MESSAGES,  # type: ignore[arg-type]
+        ) as stream,
+    ):
+        streamed = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert final.usage.output_tokens == 21
+    assert final.usage.input_tokens == count_messages(FRAMED, "o200k_base")
+    assert final.stop_reason == "max_tokens"
+    [block] = final.content
+    assert block.type == "text" and block.text == streamed
+    assert count_text(streamed, "o200k_base") == 21
+
+
+def test_anthropic_sdk_raises_rate_limit_error(limited_mock: MockProcess) -> None:
+    with _anthropic(limited_mock) as client, pytest.raises(anthropic.RateLimitError) as info:
+        for _ in range(2):
+            client.messages.create(model="c", max_tokens=1, messages=CLAUDE_MESSAGES)  # type: ignore[arg-type]
+    assert info.value.status_code == 429
