@@ -26,6 +26,7 @@ from llmprof.bench.providers import MalformedEvent, Provider, Update, error_text
 from llmprof.bench.records import RequestRecord
 from llmprof.bench.sse import SSEParser
 from llmprof.errors import EndpointError
+from llmprof.net import is_loopback
 from llmprof.tokens import count_text
 
 RETRYABLE = {429, 500, 502, 503, 504, 529}
@@ -110,7 +111,9 @@ class Runner:
 
     async def run(self, jobs: list[Job]) -> list[RequestRecord]:
         timeout = httpx.Timeout(self.load.timeout_s, connect=min(self.load.timeout_s, 10.0))
-        async with _Clients(timeout, self.transport) as clients:
+        # A proxy from the environment is for reaching the internet, never a server on this machine.
+        trust_env = not is_loopback(self.target.url)
+        async with _Clients(timeout, self.transport, trust_env) as clients:
             self._clients = clients
             warmup = [j for j in jobs if j.warmup]
             measured = [j for j in jobs if not j.warmup]
@@ -355,9 +358,10 @@ class _Clients:
     lending each request a client of its own keeps the per-request cost flat.
     """
 
-    def __init__(self, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None) -> None:
+    def __init__(self, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None, trust_env: bool) -> None:
         self._timeout = timeout
         self._transport = transport
+        self._trust_env = trust_env
         # One TLS context for all: building one per client loads the CA bundle (~25 ms) each time.
         self._tls = httpx.create_ssl_context()
         self._free: list[httpx.AsyncClient] = []
@@ -370,7 +374,11 @@ class _Clients:
         else:
             limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
             client = httpx.AsyncClient(
-                limits=limits, timeout=self._timeout, transport=self._transport, verify=self._tls
+                limits=limits,
+                timeout=self._timeout,
+                transport=self._transport,
+                verify=self._tls,
+                trust_env=self._trust_env,
             )
             self._all.append(client)
         try:

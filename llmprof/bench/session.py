@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import ipaddress
 import itertools
 import json
 import os
@@ -18,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from llmprof import __version__
 from llmprof.bench import providers
@@ -28,6 +26,7 @@ from llmprof.bench.runner import Job, Load, Runner, Target
 from llmprof.bench.settings import BenchSettings
 from llmprof.bench.summary import Summary, summarize
 from llmprof.errors import BudgetExceeded, InputError, LlmprofError, UsageError
+from llmprof.net import is_local, public_url
 from llmprof.pricing import ModelPrice, PriceTable, price_request
 from llmprof.render.money import usd
 from llmprof.talk import Talk
@@ -43,26 +42,6 @@ class Outcome:
     log_path: Path
     interrupted: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def is_local(url: str) -> bool:
-    """Loopback or private address: a self-hosted server, not a metered API."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
-
-
-def public_url(url: str) -> str:
-    """The URL as recorded and shown: no user:password, no query string (Gemini keys travel there)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def run(settings: BenchSettings, table: PriceTable, talk: Talk, out: Path | None) -> Outcome:

@@ -11,7 +11,6 @@ import collections
 import contextlib
 import dataclasses
 import errno
-import ipaddress
 import os
 import queue
 import re
@@ -27,6 +26,7 @@ from typing import IO, TYPE_CHECKING
 from llmprof.errors import EndpointError, UsageError
 from llmprof.mock import MockSettings
 from llmprof.mock.latency import resolve
+from llmprof.net import is_loopback_host
 
 if TYPE_CHECKING:
     import uvicorn
@@ -70,7 +70,7 @@ def _serve(settings: MockSettings, host: str, port: int, announce: Callable[[str
         url_host = f"[{host}]" if ":" in host else host
         announce(f"llmprof mock listening on http://{url_host}:{bound_port} (preset {settings.preset})")
         announce("routes: " + ", ".join(ROUTES))
-        if not _is_loopback(address):
+        if not is_loopback_host(address):
             announce(
                 f"warning: bound to {host}, so the mock is reachable from the network and accepts any key; "
                 "use --host 127.0.0.1 to keep it on this machine."
@@ -110,13 +110,6 @@ def _bind(host: str, port: int) -> socket.socket:
             hint = "check that --host is an address of this machine, e.g. 127.0.0.1."
         raise EndpointError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint) from exc
     return sock
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 def _stdin_is_pipe() -> bool:

@@ -1,0 +1,337 @@
+"""`llmprof bench`, `report` and `compare` end to end: the installed CLI against mocks on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from llmprof.mock import MockSettings
+from llmprof.mock.server import MockProcess
+from llmprof.stats import percentile
+from tests.e2e.conftest import Run
+
+SENTINEL = "sk-llmprof-SENTINEL-7f3a9c"
+
+
+@pytest.fixture(scope="module")
+def quick_mock() -> Iterator[MockProcess]:
+    with MockProcess(MockSettings(preset="fast", ttft_ms=20.0, itl_ms=2.0, jitter=0.1, seed=5)) as mock:
+        yield mock
+
+
+def test_default_bench_is_the_reference_table_on_the_builtin_mock(run: Run, tmp_path: Path) -> None:
+    done = run("bench", "--runs", "20")  # the README's main command, offline, no key
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Latency by input and output length: gpt-3.5-turbo at mock (built in)"
+    header = [c.strip() for c in lines[2].split("┃")[1:-1]]
+    assert header == [
+        "# tokens",
+        "p50 latency (sec)",
+        "p75 latency",
+        "p90 latency",
+        "TTFT p50",
+        "TPOT p50",
+        "tokens/s",
+        "errors",
+        "cost/request",
+    ]
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]] for line in lines[4:7]}
+    assert list(rows) == [
+        "input: 51 tokens, output: 1 token",
+        "input: 232 tokens, output: 1 token",
+        "input: 228 tokens, output: 26 tokens",
+    ]
+    one, two, long = (float(r[0]) for r in rows.values())
+    # The calibrated preset keeps the reference table's lesson: output length drives latency.
+    assert long > 2 * max(one, two)
+    assert all(r[6] == "0" and r[7] == "free" for r in rows.values())
+    assert "20 runs per row (+4 warmup, excluded); concurrency 4; streaming" in done.stdout
+    assert "each output token adds" in done.stdout
+    assert "note: no --endpoint: starting the built-in mock" in done.stderr
+    log = next((tmp_path / "llmprof-runs").glob("bench-*.jsonl"))
+    kinds = [json.loads(line)["type"] for line in log.read_text().splitlines()]
+    assert kinds == ["header"] + ["request"] * 64  # 4 warmup + 60 measured, each kept as it finished
+
+
+def test_out_file_report_and_formats(run: Run, tmp_path: Path, quick_mock: MockProcess) -> None:
+    out = tmp_path / "result.json"
+    done = run(
+        "bench",
+        "-e",
+        quick_mock.url,
+        "-m",
+        "gpt-4o-mini",
+        "--cells",
+        "40x5,300x20",
+        "--runs",
+        "6",
+        "--price-as",
+        "gpt-4o-mini",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+        "--percentiles",
+        "50,99",
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert json.loads(out.read_text()) == doc
+    assert doc["kind"] == "llmprof.bench" and doc["schema_version"] == 1
+    assert doc["run"]["endpoint"] == quick_mock.url and doc["run"]["price_as"] == "gpt-4o-mini"
+    first, second = doc["summary"]["cells"]
+    assert (first["cell"], first["requests"], first["ok"]) == ("40x5", 6, 6)
+    assert set(first["e2e_s"]) == {"p50", "p99"}
+    measured = [r for r in doc["requests"] if not r["warmup"] and r["cell"] == "300x20"]
+    # exact lengths: the mock reports the prompt and completion it was sent and made
+    assert {
+        (r["input_tokens_api"], r["input_tokens_local"], r["output_tokens"], r["output_tokens_local"]) for r in measured
+    } == {(300, 300, 20, 20)}
+    assert second["e2e_s"]["p50"] == percentile([r["e2e_s"] for r in measured], 50)
+    # 300 in + 20 out on gpt-4o-mini ($0.15 / $0.60 per 1M) = $0.000057 per request
+    assert second["cost_per_request_usd"] == "0.000057"
+    assert all(r["cost_usd"] == "0.000057" for r in measured)
+    assert (tmp_path / "result.jsonl").exists()
+
+    for fmt, check in (
+        ("markdown", "### Latency by input and output length"),
+        ("csv", "cell,input_tokens,output_tokens"),
+    ):
+        again = run("report", str(out), "--format", fmt)
+        assert again.returncode == 0 and again.stdout.startswith(check), again.stdout
+    from_log = run("report", str(tmp_path / "result.jsonl"), "--format", "json")
+    assert json.loads(from_log.stdout)["summary"]["cells"] == doc["summary"]["cells"]
+
+
+def test_faults_are_reported_by_kind_and_kept_out_of_percentiles(run: Run, tmp_path: Path) -> None:
+    settings = MockSettings(
+        preset="instant",
+        ttft_ms=5.0,
+        itl_ms=1.0,
+        error_rate=0.15,
+        stall_rate=0.15,
+        stall_s=0.6,
+        drop_rate=0.15,
+        malformed_rate=0.15,
+        seed=3,
+    )
+    with MockProcess(settings) as mock:
+        done = run(
+            "bench",
+            "-e",
+            mock.url,
+            "-m",
+            "mock",
+            "--cells",
+            "32x10",
+            "--runs",
+            "60",
+            "--warmup",
+            "0",
+            "--concurrency",
+            "4",
+            "--max-retries",
+            "0",
+            "--timeout",
+            "0.4",
+            "--format",
+            "json",
+        )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    [cell] = doc["summary"]["cells"]
+    requests = doc["requests"]
+    failed = [r for r in requests if not r["ok"]]
+    assert cell["requests"] == 60 and cell["failed"] == len(failed) > 0
+    assert set(cell["errors"]) == {"http_500", "dropped", "malformed", "timeout"}
+    assert sum(cell["errors"].values()) == cell["failed"]
+    ok = [r["e2e_s"] for r in requests if r["ok"]]
+    assert cell["e2e_s"]["p90"] == percentile(ok, 90)
+    assert max(ok) < 0.4  # nothing that timed out or failed leaked in
+    table = run("report", "--format", "table", str(tmp_path / "missing.json"))
+    assert table.returncode == 2 and "no such file" in table.stderr
+
+
+def test_rate_limits_are_counted_as_429s(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "limited.json"
+    with MockProcess(MockSettings(preset="instant", rate_limit_rpm=5)) as mock:
+        done = run(
+            "bench",
+            "-e",
+            mock.url,
+            "-m",
+            "mock",
+            "--cells",
+            "16x2",
+            "--runs",
+            "7",
+            "--warmup",
+            "0",
+            "--concurrency",
+            "1",
+            "--max-retries",
+            "0",
+            "--out",
+            str(out),
+        )
+    assert done.returncode == 0, done.stderr
+    [cell] = json.loads(out.read_text())["summary"]["cells"]
+    assert (cell["ok"], cell["errors"]) == (5, {"http_429": 2})
+    assert "Failed requests, left out of every percentile: 2 (2 http_429)." in done.stdout
+    assert "│ 2/7 │" in done.stdout.replace(" ", "").replace("│2/7│", "│ 2/7 │")
+
+
+def test_the_api_key_appears_nowhere(run: Run, tmp_path: Path) -> None:
+    with MockProcess(MockSettings(preset="instant", error_rate=0.3, seed=1)) as mock:
+        outputs = []
+        for provider, variable in (
+            ("openai", "OPENAI_API_KEY"),
+            ("anthropic", "ANTHROPIC_API_KEY"),
+            ("gemini", "GEMINI_API_KEY"),
+        ):
+            out = tmp_path / f"{provider}.json"
+            done = run(
+                "bench",
+                "-e",
+                mock.url,
+                "--provider",
+                provider,
+                "-m",
+                "claude-haiku-4-5",
+                "--cells",
+                "20x3",
+                "--runs",
+                "5",
+                "--out",
+                str(out),
+                env={variable: SENTINEL},
+            )
+            assert done.returncode == 0, done.stderr
+            outputs += [done.stdout, done.stderr, out.read_text(), out.with_suffix(".jsonl").read_text()]
+        mock.stop()
+        outputs.append(mock.stderr_tail())
+    assert all(SENTINEL not in text for text in outputs)
+    assert all(SENTINEL[:12] not in text for text in outputs)
+
+
+def test_ctrl_c_keeps_what_finished(llmprof_exe: str, offline_env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "partial.json"
+    process = subprocess.Popen(
+        [llmprof_exe, "bench", "--runs", "500", "--mock-preset", "fast", "--out", str(out)],
+        cwd=tmp_path,
+        env=offline_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = out.with_suffix(".jsonl")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 15):
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Latency by input and output length" in stdout  # the table for what finished
+    assert "Interrupted: these figures cover the" in stdout
+    assert "error: interrupted:" in stderr and "Traceback" not in stderr
+    records = [json.loads(line) for line in log.read_text().splitlines()[1:]]
+    assert len(records) >= 14 and all(r["type"] == "request" for r in records)
+    doc = json.loads(out.read_text())
+    assert doc["run"]["interrupted"] is True
+    assert len(doc["requests"]) == len(records)
+
+
+def test_compare_same_settings_vs_a_slower_mock(run: Run, tmp_path: Path) -> None:
+    base = MockSettings(preset="instant", ttft_ms=60.0, itl_ms=6.0, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
+    slow = MockSettings(preset="instant", ttft_ms=78.0, itl_ms=7.8, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
+    results = {}
+    for name, settings in (("a", base), ("b", base), ("slow", slow)):
+        with MockProcess(settings) as mock:
+            done = run(
+                "bench",
+                "-e",
+                mock.url,
+                "-m",
+                "mock",
+                "--cells",
+                "64x1,64x12",
+                "--runs",
+                "20",
+                "--concurrency",
+                "1",
+                "--out",
+                str(tmp_path / f"{name}.json"),
+                "--quiet",
+            )
+            assert done.returncode == 0, done.stderr
+            results[name] = str(tmp_path / f"{name}.json")
+    same = run("compare", results["a"], results["b"], "--fail-on-regression", "10")
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.count("no significant change") == 4  # 2 cells x (e2e, TTFT)
+    slower = run("compare", results["a"], results["slow"], "--fail-on-regression", "10", "--format", "json")
+    assert slower.returncode == 1
+    doc = json.loads(slower.stdout)
+    assert doc["test"] == "mann-whitney-u" and doc["regressions"] == 4
+    assert all(c["verdict"] == "REGRESSION" and 25 < c["change_pct"] < 35 for c in doc["cells"])
+    assert "error: latency regressed beyond 10%: 64x1 e2e p50 +" in slower.stderr
+    lenient = run("compare", results["a"], results["slow"], "--fail-on-regression", "40")
+    assert lenient.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["-e", "http://127.0.0.1:9/v1", "-m", "x"], {}, "error: cannot connect to http://127.0.0.1:9/v1"),
+        (
+            ["-e", "https://api.openai.com/v1", "-m", "gpt-4o"],
+            {},
+            "error: no API key found for openai\n  hint: set the OPENAI_API_KEY environment variable",
+        ),
+        (
+            ["-e", "https://api.openai.com/v1", "-m", "gpt-4o", "--cells", "100000x4000", "--runs", "50"],
+            {"OPENAI_API_KEY": SENTINEL},
+            "error: worst-case spend $",
+        ),
+        (
+            ["-e", "https://api.openai.com/v1", "-m", "my-finetune"],
+            {"OPENAI_API_KEY": SENTINEL},
+            "error: cannot bound the spend: my-finetune has no price",
+        ),
+        (["--cells", "51x1,nope"], {}, "error: 'nope' is not a cell"),
+        (["-e", "prod"], {}, "error: endpoint 'prod' is neither a URL nor a named endpoint"),
+        (["--mock-preset", "gpt5"], {}, "error: unknown preset 'gpt5'"),
+    ],
+)
+def test_bench_errors_are_clear(run: Run, args: list[str], env: dict[str, str], message: str) -> None:
+    done = run("bench", "--runs", "2", *args, env=env)
+    assert done.returncode in (1, 2)
+    assert message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert SENTINEL not in done.stderr + done.stdout
+
+
+def test_budget_guard_says_the_worst_case_before_refusing(run: Run) -> None:
+    done = run(
+        "bench",
+        "-e",
+        "https://api.openai.com/v1",
+        "-m",
+        "gpt-4o",
+        "--cells",
+        "100000x4000",
+        "--runs",
+        "50",
+        env={"OPENAI_API_KEY": SENTINEL},
+    )
+    # 100,000 in + 4,000 out at $2.50 / $10 per 1M = $0.29 a request; 54 requests (4 warmup)
+    assert "note: worst-case spend: $15.66 for 54 requests priced as gpt-4o" in done.stderr
+    assert done.returncode == 1
+    assert os.environ.get("OPENAI_API_KEY") != SENTINEL
