@@ -43,6 +43,7 @@ app = typer.Typer(
     help="Cost and latency profiler for LLM APIs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is plain: "[default: 20]" must not be read as markup
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -417,18 +418,7 @@ def check(
     if junit is not None:
         junit.write_text(junit_xml(output.report, fail_on_warn), encoding="utf-8")
     if not output.passed:
-        report = output.report
-        lines = [f"{b.budget} ({b.subject}): {b.actual} over the limit {b.limit}" for b in report.failures]
-        if fail_on_warn:
-            lines += [
-                f"warning treated as failure: {b.budget} ({b.subject}) at {b.actual} of {b.limit}"
-                for b in report.warned
-            ]
-            lines += [f"warning treated as failure: {w}" for w in report.warnings]
-        raise BudgetExceeded(
-            "check failed: " + "; ".join(lines),
-            "see the report above; --update-baseline accepts the new costs.",
-        )
+        raise BudgetExceeded(output.failure(), "see the report above; --update-baseline accepts the new costs.")
 
 
 @app.command()
@@ -455,10 +445,12 @@ def compare(
     if fail_on_regression is not None:
         regressions = comparison.regressions(fail_on_regression)
         if regressions:
-            listed = "; ".join(
-                f"{cell} {m.metric} p50 {m.change_pct:+.1f}% (p={m.p_value:.2g})" for cell, m in regressions
+            listed = "".join(
+                f"\n  - {cell} {m.metric} p50 {m.change_pct:+.1f}% (p={m.p_value:.2g})" for cell, m in regressions
             )
-            raise BudgetExceeded(f"latency regressed beyond {fail_on_regression:g}%: {listed}")
+            raise BudgetExceeded(
+                f"latency regressed beyond {fail_on_regression:g}% in {len(regressions)} place(s):{listed}"
+            )
 
 
 # -- pricing ----------------------------------------------------------------------------------------

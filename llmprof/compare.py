@@ -2,13 +2,15 @@
 
 Each cell's e2e and TTFT samples (successful requests only) are compared with a two-sided
 Mann-Whitney U test: it assumes no distribution shape, is robust to the long right tails that
-latency has, and works with the ~20 runs a bench takes. A change counts as a regression only
-when it is both larger than the threshold and significant at ``alpha``.
+latency has, and works with the ~20 runs a bench takes. Testing several cells and metrics at once
+would multiply false alarms, so the p-values are adjusted with Holm's step-down method: the
+chance that noise flags *any* of them stays at ``alpha``. A change counts as a regression only
+when it is both larger than the threshold and significant after that adjustment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from llmprof.bench.records import BenchResult
 from llmprof.stats import mann_whitney, percentile
@@ -23,9 +25,10 @@ class MetricChange:
     after_p50: float
     before_p90: float
     after_p90: float
-    p_value: float | None
+    p_value: float | None  # Holm-adjusted across every metric of the comparison
     n_before: int
     n_after: int
+    raw_p_value: float | None = None  # the test's own p-value, before adjustment
 
     @property
     def change_pct(self) -> float:
@@ -82,6 +85,7 @@ def compare(before: BenchResult, after: BenchResult, alpha: float = ALPHA) -> Co
                 )
             )
         rows.append(CellComparison(cell, tuple(metrics)))
+    rows = _holm(rows)
     return Comparison(
         before,
         after,
@@ -90,6 +94,31 @@ def compare(before: BenchResult, after: BenchResult, alpha: float = ALPHA) -> Co
         tuple(c for c in cells_after if c not in cells_before),
         alpha,
     )
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the input order."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def _holm(rows: list[CellComparison]) -> list[CellComparison]:
+    tested = [m for row in rows for m in row.metrics if m.p_value is not None]
+    adjusted = iter(holm([m.p_value for m in tested if m.p_value is not None]))
+    out = []
+    for row in rows:
+        metrics = tuple(
+            replace(m, p_value=next(adjusted), raw_p_value=m.p_value) if m.p_value is not None else m
+            for m in row.metrics
+        )
+        out.append(CellComparison(row.cell, metrics))
+    return out
 
 
 def _cells(result: BenchResult) -> dict[str, dict[str, list[float]]]:

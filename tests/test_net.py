@@ -21,10 +21,24 @@ def test_where_an_endpoint_is(url: str, loopback: bool, local: bool) -> None:
     assert (is_loopback(url), is_local(url)) == (loopback, local)
 
 
-def test_loopback_host_with_zone() -> None:
-    assert is_loopback_host("::1%lo")
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("::1%lo", True),
+        ("0.0.0.0", False),
+        ("192.168.1.5", False),
+        ("localhost", True),
+    ],
+)
+def test_loopback_hosts(address: str, loopback: bool) -> None:
+    assert is_loopback_host(address) is loopback
 
 
 def test_public_url_drops_credentials_and_query() -> None:
-    assert public_url("https://user:secret@host.example:8443/v1beta?key=AIza-secret") == "https://host.example:8443/v1beta"
+    assert (
+        public_url("https://user:secret@host.example:8443/v1beta?key=AIza-secret") == "https://host.example:8443/v1beta"
+    )
     assert public_url("http://[::1]:8000/v1") == "http://[::1]:8000/v1"

@@ -84,3 +84,12 @@ def test_fit_matches_numpy_lstsq_with_standard_errors() -> None:
     )
     assert fit.r_squared == pytest.approx(0.9983471470294171, rel=1e-12)
     assert fit.output_effect_is_real() and not fit.input_effect_is_real()
+
+
+def test_holm_adjustment() -> None:
+    from llmprof.compare import holm
+
+    # statsmodels.stats.multitest.multipletests(p, method="holm") gives the same
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([]) == []
+    assert holm([0.9, 0.8]) == pytest.approx([1.0, 1.0])

@@ -280,7 +280,7 @@ def _run_interruptibly(runner: Runner, jobs: list[Job]) -> bool:
 
 @contextlib.contextmanager
 def _progress(settings: BenchSettings, jobs: list[Job], talk: Talk) -> Iterator[Callable[[RequestRecord], None]]:
-    if talk.quiet:
+    if talk.quiet or not talk.console.is_terminal:  # a bar in a CI log is noise
         yield lambda record: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

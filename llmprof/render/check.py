@@ -40,6 +40,19 @@ class CheckOutput:
     def passed(self) -> bool:
         return not self.report.failures and not (self.fail_on_warn and (self.report.warned or self.report.warnings))
 
+    def failure(self) -> str:
+        """Why the check failed, one reason per line (for stderr)."""
+        r = self.report
+        lines = [f"{b.budget} ({b.subject}): {b.actual} over the limit {b.limit}" for b in r.failures]
+        if self.fail_on_warn:
+            lines += [
+                f"warning treated as failure: {b.budget} ({b.subject}) at {b.actual} of {b.limit}" for b in r.warned
+            ]
+            lines += [f"warning treated as failure: {w}" for w in r.warnings]
+        return f"check failed ({len(lines)} reason{'s' if len(lines) != 1 else ''}):\n" + "\n".join(
+            f"  - {line}" for line in lines
+        )
+
     # -- machines ----------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
         r = self.report
@@ -118,6 +131,7 @@ class CheckOutput:
                 Column("Cause", "left"),
             ],
         )
+        view.empty = "No cost changes against the baseline."
         for c in r.changes:
             if c.status == "unchanged":
                 continue

@@ -3,7 +3,8 @@
 {"schema_version": 1, "kind": "llmprof.compare", "test": "mann-whitney-u", "alpha": 0.05,
  "threshold_pct": 10 | null, "regressions": n, "only_before": [...], "only_after": [...],
  "cells": [{"cell", "metric": "e2e" | "ttft", "before_p50_s", "after_p50_s", "before_p90_s",
-            "after_p90_s", "change_pct", "p_value", "significant", "verdict", "n_before", "n_after"}]}
+            "after_p90_s", "change_pct", "p_value" (Holm-adjusted), "raw_p_value", "significant",
+                "verdict", "n_before", "n_after"}]}
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class CompareOutput:
                 "after_p90_s": m.after_p90,
                 "change_pct": m.change_pct,
                 "p_value": m.p_value,
+                "raw_p_value": m.raw_p_value,
                 "significant": m.significant(alpha),
                 "verdict": verdict(m, alpha, self.threshold_pct),
                 "n_before": m.n_before,
@@ -95,7 +97,8 @@ class CompareOutput:
                 ]
             )
         view.footer = [
-            f"Two-sided Mann-Whitney U test on each cell's successful requests; significant when p < {c.alpha:g}.",
+            "Two-sided Mann-Whitney U test on each cell's successful requests; p-values Holm-adjusted "
+            f"across all {sum(len(row.metrics) for row in c.cells)} comparisons; significant when p < {c.alpha:g}.",
         ]
         if self.threshold_pct is not None:
             view.footer.append(

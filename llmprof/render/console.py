@@ -18,6 +18,11 @@ def render(view: View, out: TextIO) -> None:
 
 
 def _print(console: Console, view: View) -> None:
+    if not view.rows:
+        console.print(view.title, style="bold", markup=False)
+        console.print(view.empty, markup=False)
+        _rest(console, view)
+        return
     table = Table(title=view.title, title_justify="left", title_style="bold", header_style="bold")
     for column in view.columns:
         table.add_column(column.header, justify=column.align, overflow="fold")
@@ -26,6 +31,10 @@ def _print(console: Console, view: View) -> None:
             table.add_section()
         table.add_row(*row, style="bold" if index in view.bold else None)
     console.print(table)
+    _rest(console, view)
+
+
+def _rest(console: Console, view: View) -> None:
     for line in view.footer:
         console.print(line, markup=False)
     for extra in view.extra:

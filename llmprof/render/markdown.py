@@ -13,8 +13,11 @@ def render(view: View, out: TextIO) -> None:
 
 def to_markdown(view: View, level: int = 3) -> str:
     lines = [f"{'#' * level} {view.title}", ""]
-    lines.append("| " + " | ".join(_cell(c.header) for c in view.columns) + " |")
-    lines.append("| " + " | ".join("---:" if c.align == "right" else "---" for c in view.columns) + " |")
+    if not view.rows:
+        lines.append(view.empty)
+    else:
+        lines.append("| " + " | ".join(_cell(c.header) for c in view.columns) + " |")
+        lines.append("| " + " | ".join("---:" if c.align == "right" else "---" for c in view.columns) + " |")
     for index, row in enumerate(view.rows):
         cells = [f"**{_cell(v)}**" if index in view.bold and v else _cell(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")

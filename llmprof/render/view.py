@@ -25,3 +25,5 @@ class View:
     footer: list[str] = field(default_factory=list)
     #: further tables (e.g. a latency model under the percentile table)
     extra: list[View] = field(default_factory=list)
+    #: said instead of an empty table
+    empty: str = "(nothing to show)"

@@ -281,7 +281,7 @@ def test_compare_same_settings_vs_a_slower_mock(run: Run, tmp_path: Path) -> Non
     doc = json.loads(slower.stdout)
     assert doc["test"] == "mann-whitney-u" and doc["regressions"] == 4
     assert all(c["verdict"] == "REGRESSION" and 25 < c["change_pct"] < 35 for c in doc["cells"])
-    assert "error: latency regressed beyond 10%: 64x1 e2e p50 +" in slower.stderr
+    assert "error: latency regressed beyond 10% in 4 place(s):\n  - 64x1 e2e p50 +" in slower.stderr
     lenient = run("compare", results["a"], results["slow"], "--fail-on-regression", "40")
     assert lenient.returncode == 0
 

@@ -69,7 +69,7 @@ def test_baseline_then_grow_shrink_and_reprice(run: Run, project: Path) -> None:
     # 500 more input tokens at $0.15 / 1M = $0.000075 more per request
     assert (mini["before_usd"], mini["after_usd"], mini["delta_usd"]) == ("0.00087", "0.000945", "0.000075")
     assert (mini["input_tokens_before"], mini["input_tokens_after"], mini["cause"]) == (5000, 5500, "prompt")
-    assert grown.stderr.startswith("error: check failed: ")
+    assert grown.stderr.startswith("error: check failed (3 reasons):\n  - ")
     assert (
         "max_cost_increase_pct (support: prompts/answer.txt on gpt-4o-mini): +8.6% over the limit +5%" in grown.stderr
     )

@@ -7,7 +7,7 @@ import pytest
 
 from llmprof.errors import EndpointError, UsageError
 from llmprof.mock import MockSettings
-from llmprof.mock.server import MockProcess, _is_loopback, cli_flags
+from llmprof.mock.server import MockProcess, cli_flags
 
 
 def test_cli_flags_name_every_set_field() -> None:
@@ -47,11 +47,3 @@ def test_stop_is_idempotent_and_really_stops() -> None:
     mock.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(mock.url + "/v1/models")
-
-
-@pytest.mark.parametrize(
-    ("address", "loopback"),
-    [("127.0.0.1", True), ("127.1.2.3", True), ("::1", True), ("0.0.0.0", False), ("192.168.1.5", False)],
-)
-def test_loopback_detection(address: str, loopback: bool) -> None:
-    assert _is_loopback(address) is loopback

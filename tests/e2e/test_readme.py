@@ -1,0 +1,41 @@
+"""README.md stays true: its deterministic examples are re-run and compared line for line, and
+the example project's committed baseline still passes `llmprof check`."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Run
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```console\n(.*?)```", README, flags=re.S)
+# Examples whose output is deterministic (no timings, no "..." elisions): cost and pricing.
+EXACT = [b for b in BLOCKS if b.startswith(("$ llmprof estimate", "$ llmprof pricing")) and "\n...\n" not in b]
+
+
+def test_the_readme_has_exact_examples() -> None:
+    assert len(EXACT) >= 4
+
+
+@pytest.mark.parametrize("block", EXACT, ids=[b.splitlines()[0][2:60] for b in EXACT])
+def test_readme_example_output_is_real(run: Run, block: str) -> None:
+    command, *expected = block.rstrip("\n").splitlines()
+    done = run(*shlex.split(command.removeprefix("$ llmprof ")), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip("\n").splitlines() == expected
+
+
+def test_example_project_passes_its_committed_baseline(run: Run) -> None:
+    done = run("check", cwd=ROOT / "examples")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("llmprof check passed\nNo cost changes against the baseline.\n")
+
+
+def test_the_readme_test_command_is_what_ci_runs() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "<!-- test-command -->" in README and "<!-- test-command -->" in ci
