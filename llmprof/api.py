@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from llmprof import estimate
+from llmprof import dates, estimate
 from llmprof.inputs import Source, read_source
 from llmprof.pricing import load_table, price_request
 from llmprof.tokens import Exactness, count_messages, count_text
@@ -83,7 +83,7 @@ def estimate_cost(
     as that file; pass ``Path`` to insist on a file, or a list of messages for chat."""
     table = load_table(overlay=pricing)
     price = table.resolve(model)
-    day = as_of or dt.date.today()
+    day = as_of or dates.today()
     if isinstance(prompt, str) and "\n" not in prompt and len(prompt) < 4096 and Path(prompt).is_file():
         prompt = Path(prompt)
     if isinstance(prompt, Path):

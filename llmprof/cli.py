@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from llmprof import __version__
+from llmprof import __version__, dates
 from llmprof.errors import BudgetExceeded, Interrupted, LlmprofError, UsageError
 from llmprof.render.output import Format
 from llmprof.talk import Talk
@@ -159,7 +159,7 @@ def estimate(
     from llmprof.render.output import emit
 
     talk = Talk(quiet)
-    today = dt.date.today()
+    today = dates.today()
     settings = estimate_mod.Settings(
         output_tokens=output_tokens,
         requests=requests,
@@ -177,6 +177,8 @@ def estimate(
     emit(EstimateOutput(result), fmt, sys.stdout)
     for note in result.notes:
         talk.note(note)
+    for warning in result.warnings:
+        talk.warn(warning)
     if max_cost is not None:
         estimate_mod.check_max_cost(result, max_cost)
 
@@ -329,7 +331,7 @@ def bench(
         "mock": {k: v for k, v in mock.items() if v is not None},
     }
     settings = resolve(flags, suite, project)
-    table = _load_table(pricing or project.pricing, talk, dt.date.today())
+    table = _load_table(pricing or project.pricing, talk, dates.today())
     outcome = session.run(settings, table, talk, out)
     emit(BenchOutput(outcome.result, outcome.summary), fmt, sys.stdout)
     for note in outcome.notes:
@@ -393,7 +395,7 @@ def check(
     from llmprof.render.output import emit
 
     talk = Talk()
-    today = dt.date.today()
+    today = dates.today()
     project = config_mod.load(config)
     if project.source is None:
         raise UsageError(
@@ -468,7 +470,7 @@ def pricing_list(
     from llmprof.render.output import emit
     from llmprof.render.pricing import PricingList
 
-    today = dt.date.today()
+    today = dates.today()
     day = as_of or today
     table = _load_table(pricing, Talk(), today)
     emit(PricingList(table, models_on(table, day, provider), day), fmt, sys.stdout)
@@ -485,7 +487,7 @@ def pricing_show(
     from llmprof.render.output import emit
     from llmprof.render.pricing import PricingShow
 
-    today = dt.date.today()
+    today = dates.today()
     table = _load_table(pricing, Talk(), today)
     emit(PricingShow(table, table.resolve(model), as_of or today), fmt, sys.stdout)
 

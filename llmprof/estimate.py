@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from llmprof import dates
 from llmprof.errors import BudgetExceeded, UnknownModelError, UsageError
 from llmprof.inputs import Prompt, Source, read_source
 from llmprof.pricing import ModelPrice, PriceTable, price_request
@@ -28,7 +29,7 @@ class Settings:
     requests: int = 1
     cached_input_tokens: int = 0
     batch: bool = False
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date = field(default_factory=dates.today)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Estimate:
     rows: list[Row]
     totals: list[ModelTotal]
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)  # e.g. a model that is shut down
 
 
 def count_sources(
@@ -174,6 +176,10 @@ def run(
             f"--cached-input-tokens {settings.cached_input_tokens} exceeds the prompt in {clamped} "
             "request(s); those were billed as fully cached"
         )
+    for total in estimate.totals:
+        warning = table.models[total.model].lifecycle(settings.as_of)
+        if warning:
+            estimate.warnings.append(warning)
     return estimate
 
 

@@ -34,6 +34,7 @@ _MODEL_KEYS = (
     "max_output",
     "source",
     "checked",
+    "shutdown",
     "notes",
     "prices",
 )
@@ -78,6 +79,7 @@ class ModelPrice:
     max_output: int | None = None
     source: str | None = None
     checked: dt.date | None = None
+    shutdown: dt.date | None = None  # the day the provider stops serving it
     notes: str | None = None
 
     @property
@@ -87,6 +89,19 @@ class ModelPrice:
     @property
     def exactness(self) -> Exactness:
         return encoding_for(self.tokenizer)[1]
+
+    def lifecycle(self, day: dt.date, horizon_days: int = 90) -> str | None:
+        """A warning when the model was shut down by ``day``, or shuts down within the horizon."""
+        if self.shutdown is None:
+            return None
+        if day >= self.shutdown:
+            return (
+                f"{self.name} was shut down on {self.shutdown}: "
+                "these are its last prices, for a model you can no longer call"
+            )
+        if (self.shutdown - day).days <= horizon_days:
+            return f"{self.name} shuts down on {self.shutdown}, in {(self.shutdown - day).days} days"
+        return None
 
     def period_on(self, day: dt.date) -> PricePeriod:
         """The prices in force on ``day``."""
@@ -307,6 +322,7 @@ def _parse_model(name: str, s: Section, strict: bool, inherited: ModelPrice | No
         "max_output": s.integer("max_output", None, minimum=1),
         "source": s.text("source", None),
         "checked": s.date("checked", None),
+        "shutdown": s.date("shutdown", None),
         "notes": s.text("notes", None),
     }
     if inherited is None:

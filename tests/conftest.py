@@ -67,6 +67,15 @@ models:
 """
 
 
+#: Every test runs on the day its expected figures were computed (prices and warnings depend on it).
+TODAY = "2026-11-21"
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLMPROF_TODAY", TODAY)
+
+
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
     """Write dedented text to a file under tmp_path and return its path."""

@@ -186,3 +186,30 @@ def test_bundled_table_loads_and_is_complete() -> None:
         assert model.source and model.checked, model.name
         for period in model.periods:
             assert period.rates.input > 0 and period.rates.output > 0
+
+
+def test_lifecycle_warnings() -> None:
+    from llmprof.pricing import ModelPrice, PricePeriod, Rates
+
+    model = ModelPrice(
+        "old-model",
+        "openai",
+        "o200k_base",
+        (PricePeriod(dt.date(2024, 1, 1), Rates(D(1), D(2))),),
+        shutdown=dt.date(2026, 12, 11),
+    )
+    assert model.lifecycle(dt.date(2026, 1, 1)) is None
+    assert model.lifecycle(dt.date(2026, 11, 21)) == "old-model shuts down on 2026-12-11, in 20 days"
+    assert model.lifecycle(dt.date(2026, 12, 11)) == (
+        "old-model was shut down on 2026-12-11: these are its last prices, for a model you can no longer call"
+    )
+
+
+def test_pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmprof import dates
+
+    monkeypatch.setenv("LLMPROF_TODAY", "2030-01-02")
+    assert dates.today() == dt.date(2030, 1, 2)
+    monkeypatch.setenv("LLMPROF_TODAY", "soon")
+    with pytest.raises(UsageError, match="LLMPROF_TODAY='soon' is not a date"):
+        dates.today()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from llmprof import __version__
+from llmprof import __version__, dates
 from llmprof.bench import providers
 from llmprof.bench.plan import Cell, PromptFactory
 from llmprof.bench.records import BenchResult, RecordSink, RequestRecord, RunInfo
@@ -124,7 +124,7 @@ def _price_model(settings: BenchSettings, table: PriceTable, talk: Talk) -> Mode
     if settings.is_mock:
         return None  # free; --price-as prices it as if it were a real model
     try:
-        return table.resolve(settings.model)
+        model = table.resolve(settings.model)
     except LlmprofError:
         if not is_local(settings.endpoint.url or ""):
             talk.warn(
@@ -132,6 +132,10 @@ def _price_model(settings: BenchSettings, table: PriceTable, talk: Talk) -> Mode
                 "pass --price-as MODEL to price its usage as a known model.",
             )
         return None
+    warning = model.lifecycle(dates.today())
+    if warning:
+        talk.warn(warning)
+    return model
 
 
 def _encoding(settings: BenchSettings, table: PriceTable) -> str:
@@ -153,7 +157,7 @@ def _guard_budget(settings: BenchSettings, model: ModelPrice | None, table: Pric
                 "pass --price-as MODEL, or --yes to run anyway.",
             )
         return
-    period = model.period_on(dt.date.today())
+    period = model.period_on(dates.today())
     largest = max(settings.cells, key=lambda c: c.input_tokens + c.output_tokens)
     worst = (
         sum(
@@ -218,7 +222,7 @@ def _measure(
     sink: RecordSink,
     talk: Talk,
 ) -> tuple[list[RequestRecord], float | None, bool]:
-    period = model.period_on(dt.date.today()) if model else None
+    period = model.period_on(dates.today()) if model else None
 
     def price(input_tokens: int, output_tokens: int) -> Decimal | None:
         if model is None or period is None:

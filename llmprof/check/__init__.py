@@ -32,6 +32,10 @@ def run(config: Config, table: PriceTable, path: Path, today: dt.date, bench_res
             f"the pricing table is {age} days old (limit {config.budgets.max_pricing_age_days}): "
             "upgrade llmprof or lay fresh rates over it with pricing: in llmprof.yaml"
         )
+    for name in sorted({i.model for i in after.items}):
+        warning = table.resolve(name).lifecycle(today)
+        if warning:
+            report.warnings.append(warning)
     approx = sorted({i.model for i in after.items if i.count == "approx"})
     if approx:
         report.warnings.append(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from llmprof import estimate
+from llmprof import dates, estimate
 from llmprof.config import Config, PromptSet
 from llmprof.errors import ConfigError, InputError, UnknownModelError
 from llmprof.inputs import Source
@@ -95,7 +95,7 @@ def snapshot(config: Config, table: PriceTable, today: dt.date | None = None) ->
         )
     items: list[Item] = []
     for prompt_set in config.prompt_sets.values():
-        items.extend(_price_set(prompt_set, config, table, today or dt.date.today()))
+        items.extend(_price_set(prompt_set, config, table, today or dates.today()))
     return Snapshot(
         table.version,
         table.date.isoformat(),

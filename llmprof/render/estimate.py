@@ -9,7 +9,7 @@ JSON schema ``llmprof.estimate`` version 1 (money as exact decimal strings in US
                  "cached_input_tokens", "output_tokens", "input_cost_usd", "output_cost_usd",
                  "cost_usd", "cost_per_request_usd", "long_context_requests"}],
      "totals": [{...the same fields, "prompt": "TOTAL", plus "projected_usd", "cheapest"}],
-     "notes":  ["..."]}
+     "notes":  ["..."], "warnings": ["..."]}
 
 ``cost_usd`` is every request in the row sent once; ``projected_usd`` is that times
 ``settings.requests``.
@@ -66,6 +66,7 @@ class EstimateOutput:
             "rows": [_row_record(r) for r in e.rows],
             "totals": [_total_record(t) for t in e.totals],
             "notes": list(e.notes),
+            "warnings": list(e.warnings),
         }
 
     def records(self) -> list[dict[str, Any]]:

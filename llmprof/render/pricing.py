@@ -55,6 +55,7 @@ def _model_record(model: ModelPrice, period: PricePeriod) -> dict[str, Any]:
         "aliases": list(model.aliases),
         "source": model.source,
         "checked": model.checked.isoformat() if model.checked else None,
+        "shutdown": model.shutdown.isoformat() if model.shutdown else None,
         "price": _period_record(period),
     }
 
@@ -70,6 +71,12 @@ def _header(table: PriceTable, as_of: dt.date) -> dict[str, Any]:
             "files": [{"path": f.path, "sha256": f.sha256} for f in table.files],
         },
     }
+
+
+def _shutdown(day: dt.date | None, as_of: dt.date) -> str:
+    if day is None:
+        return ""
+    return f"shut down {day}" if day <= as_of else f"on {day}"
 
 
 @dataclass
@@ -118,6 +125,7 @@ class PricingList:
                 Column("Batch in/out"),
                 Column("Context"),
                 Column("Count", "left"),
+                Column("Shutdown", "left"),
             ],
         )
         provider = None
@@ -137,6 +145,7 @@ class PricingList:
                     f"{rate(b.input)} / {rate(b.output)}" if b else "-",
                     f"{model.context_window:,}" if model.context_window else "-",
                     model.exactness,
+                    _shutdown(model.shutdown, self.as_of),
                 ]
             )
         view.footer = [f"{len(self.models)} models from {self.table.describe()}."]
@@ -206,6 +215,7 @@ class PricingShow:
             f"Tokenizer: {m.tokenizer} (counts are {m.exactness}). Context {window}, max output {output}.",
             f"Aliases: {', '.join(m.aliases) or 'none'}.",
             f"Source: {m.source or 'not given'} (checked {m.checked or 'unknown'}).",
+            *([f"{'Shut down' if m.shutdown <= self.as_of else 'Shuts down'} on {m.shutdown}."] if m.shutdown else []),
         ]
         if m.notes:
             view.footer.append(f"Notes: {m.notes}")

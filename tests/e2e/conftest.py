@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TODAY
+
 BIN = Path(sys.executable).parent
 
 # Put on PYTHONPATH, this makes any connection beyond loopback fail loudly in the child process.
@@ -43,6 +45,7 @@ def offline_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     cache = tmp_path_factory.mktemp("empty-tiktoken-cache")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMPROF_", "TIKTOKEN_"))}
     env.update(
+        LLMPROF_TODAY=TODAY,
         PYTHONPATH=str(guard),
         TIKTOKEN_CACHE_DIR=str(cache),
         NO_COLOR="1",

@@ -250,8 +250,8 @@ def test_ctrl_c_keeps_what_finished(llmprof_exe: str, offline_env: dict[str, str
 
 
 def test_compare_same_settings_vs_a_slower_mock(run: Run, tmp_path: Path) -> None:
-    base = MockSettings(preset="instant", ttft_ms=60.0, itl_ms=6.0, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
-    slow = MockSettings(preset="instant", ttft_ms=78.0, itl_ms=7.8, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
+    base = MockSettings(preset="instant", ttft_ms=30.0, itl_ms=3.0, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
+    slow = MockSettings(preset="instant", ttft_ms=39.0, itl_ms=3.9, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
     results = {}
     for name, settings in (("a", base), ("b", base), ("slow", slow)):
         with MockProcess(settings) as mock:

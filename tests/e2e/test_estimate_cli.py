@@ -125,8 +125,15 @@ def test_stdout_is_clean_json_and_notes_go_to_stderr(run: Run, tmp_path: Path) -
     (prompts / "logo.png").write_bytes(b"\x89PNG\x00\x00")
     done = run("estimate", str(prompts), "-m", "gpt-4o-mini", "--format", "json")
     assert done.returncode == 0
-    assert json.loads(done.stdout)["rows"][0]["input_tokens"] == 1
-    assert done.stderr == f"note: skipped 1 binary file(s) under {prompts}: {prompts / 'logo.png'}\n"
+    doc = json.loads(done.stdout)
+    assert doc["rows"][0]["input_tokens"] == 1
+    assert doc["warnings"] == ["gpt-4o-mini shuts down on 2027-01-14, in 54 days"]
+    assert done.stderr == (
+        f"note: skipped 1 binary file(s) under {prompts}: {prompts / 'logo.png'}\n"
+        "warning: gpt-4o-mini shuts down on 2027-01-14, in 54 days\n"
+    )
+    quiet = run("estimate", str(prompts), "-m", "gpt-4o-mini", "--quiet")
+    assert quiet.stderr == "warning: gpt-4o-mini shuts down on 2027-01-14, in 54 days\n"  # warnings still speak
 
 
 def test_stdin_and_chat_jsonl(run: Run, tmp_path: Path) -> None:

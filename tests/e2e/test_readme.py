@@ -27,7 +27,8 @@ def test_readme_example_output_is_real(run: Run, block: str) -> None:
     command, *expected = block.rstrip("\n").splitlines()
     done = run(*shlex.split(command.removeprefix("$ llmprof ")), cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.rstrip("\n").splitlines() == expected
+    # as a terminal shows it: the result on stdout, then notes and warnings on stderr
+    assert (done.stdout + done.stderr).rstrip("\n").splitlines() == expected
 
 
 def test_example_project_passes_its_committed_baseline(run: Run) -> None:
