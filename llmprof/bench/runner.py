@@ -76,6 +76,7 @@ class _Attempt:
     error_kind: str | None = None
     error: str | None = None
     retry_after_s: float | None = None
+    sent_ns: int | None = None  # when the request's first byte went to the socket
     ttfb_ns: int | None = None
     first_ns: int | None = None
     end_ns: int | None = None
@@ -173,6 +174,9 @@ class Runner:
 
     # -- one request ----------------------------------------------------------------------------
     async def _execute(self, job: Job, due: int | None) -> RequestRecord:
+        """One request, retries included. Latency counts from the scheduled time (open loop) or
+        from when the first attempt's request started onto the wire (closed loop): building it
+        is the client's work, not the endpoint's."""
         start = due if due is not None else self.clock()
         record = RequestRecord(
             id=job.id,
@@ -186,6 +190,8 @@ class Runner:
         while True:
             record.attempts += 1
             attempt = await self._attempt(job)
+            if due is None and record.attempts == 1 and attempt.sent_ns is not None:
+                start = attempt.sent_ns
             retry = attempt.status in RETRYABLE or attempt.error_kind == "connect"
             if attempt.error_kind is None or not retry or record.attempts > self.load.max_retries:
                 break
@@ -264,7 +270,12 @@ class Runner:
     ) -> None:
         provider = self.target.provider
         clock = self.clock
-        async with client.stream("POST", url, json=body, headers=headers) as response:
+
+        async def trace(event: str, info: object) -> None:
+            if event == "http11.send_request_headers.started" and out.sent_ns is None:
+                out.sent_ns = clock()
+
+        async with client.stream("POST", url, json=body, headers=headers, extensions={"trace": trace}) as response:
             out.ttfb_ns = clock()
             out.status = response.status_code
             if response.status_code != 200:

@@ -1,10 +1,11 @@
 """The mock endpoint as a raw ASGI app: routing, request handling, timing and faults.
 
-Timing: the clock starts when the request body has been read. Every event is sent at its
-scheduled time measured from that one start (``asyncio.sleep(deadline - now)``), so sleep
-overshoot never accumulates: with jitter 0 a client on loopback sees TTFT and end-to-end times
-within a millisecond or two of the model's. Counting prompt tokens happens after the clock has
-started, like a real server's prefill, so it is kept cheap (encodings are loaded up front).
+Timing: the clock starts when the request arrives (its headers are parsed), as a real server's
+would. Every event is sent at its scheduled time measured from that one start, woken by a
+sub-millisecond timer (:mod:`llmprof.mock.timer`), so lateness never accumulates: with jitter 0 a
+client on loopback sees TTFT and end-to-end times within about a millisecond of the model's.
+Reading the body and counting prompt tokens happen after the clock has started, like a real
+server's prefill, so they are kept cheap (encodings are loaded up front).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from llmprof.mock.formats import (
     wires,
 )
 from llmprof.mock.latency import LatencyModel, resolve
+from llmprof.mock.timer import Waker
 from llmprof.pricing import load_table
 from llmprof.tokens import ENCODINGS, STAND_IN, counter
 
@@ -131,12 +133,11 @@ class MockApp:
         return None
 
     async def _generate(self, route: Route, receive: Receive, send: Send) -> None:
+        start = time.perf_counter()
         wire = route.wire
         raw = await _read_body(receive)
         if raw is None:
             return  # the client left before sending its request
-        loop = asyncio.get_running_loop()
-        start = loop.time()
         try:
             job = wire.parse(load_body(raw), route.model, route.stream)
         except BadRequest as exc:
@@ -194,7 +195,6 @@ async def _stream(
     send: Send,
 ) -> None:
     """Opening events at once, then one event per token at its time; faults strike halfway."""
-    loop = asyncio.get_running_loop()
     stream_headers = [(b"content-type", SSE_CONTENT_TYPE), (b"cache-control", b"no-cache"), *headers]
     await send({"type": "http.response.start", "status": 200, "headers": stream_headers})
     opening = wire.opening(job)
@@ -209,12 +209,12 @@ async def _stream(
             if index == midway and faults.any_midway:
                 delay += faults.stall_s
                 if faults.drop or faults.malformed:
-                    await _until(loop, start + at + delay)
+                    await _until(start + at + delay)
                     if faults.drop:
                         raise DeliberateDrop(f"llmprof mock: dropped {job.id} after {index} tokens")
                     await _body(send, wire.broken(), more=False)
                     return
-            await _until(loop, start + at + delay)
+            await _until(start + at + delay)
             if gone.is_set():
                 return  # nobody is listening: stop generating
             event = wire.token(job, index, piece)
@@ -237,7 +237,7 @@ async def _whole(
     send: Send,
 ) -> None:
     """The whole response once generation is over (TTFT + (n - 1) * ITL, plus any stall)."""
-    await _until(asyncio.get_running_loop(), start + done_at + faults.stall_s)
+    await _until(start + done_at + faults.stall_s)
     body = _dump(wire.complete(job, "".join(pieces)))
     if faults.drop:  # headers promise a body that never comes
         await _start(send, 200, len(body), headers)
@@ -248,10 +248,12 @@ async def _whole(
     await _body(send, body, more=False)
 
 
-async def _until(loop: asyncio.AbstractEventLoop, deadline: float) -> None:
-    """Sleep until ``deadline`` on the loop's monotonic clock. When it has passed already, still
-    yield once, so that with the instant preset one long stream cannot starve the others."""
-    await asyncio.sleep(max(0.0, deadline - loop.time()))
+_waker = Waker()
+
+
+async def _until(deadline: float) -> None:
+    """Wait until ``deadline`` (``time.perf_counter()``); yields even when it has passed."""
+    await _waker.until(deadline)
 
 
 async def _read_body(receive: Receive) -> bytes | None:
