@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from llmprof.errors import ConfigError, PricingError, UnknownModelError, UsageError
+from llmprof.files import read_bytes
 from llmprof.tokens import Exactness, encoding_for
 from llmprof.yamlio import Section, parse_yaml
 
@@ -249,12 +250,7 @@ def load_table(overlay: Path | None = None, base: Path | None = None) -> PriceTa
 
 
 def _document(path: Path) -> tuple[Section, bytes]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such pricing file", "check the --pricing path.") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    raw = read_bytes(path, ConfigError, "check the --pricing path.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -47,15 +47,9 @@ class LatencyFit:
     per_input_se: float | None = None
     per_output_se: float | None = None
 
-    def input_effect_is_real(self) -> bool:
-        """True when the input coefficient is more than two standard errors from zero."""
-        return _real(self.per_input_s, self.per_input_se)
 
-    def output_effect_is_real(self) -> bool:
-        return _real(self.per_output_s, self.per_output_se)
-
-
-def _real(value: float | None, se: float | None) -> bool:
+def clear_of_zero(value: float | None, se: float | None) -> bool:
+    """More than two standard errors from zero: an effect worth stating as a number."""
     return value is not None and se is not None and abs(value) > 2 * se
 
 

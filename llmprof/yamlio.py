@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from llmprof.errors import ConfigError
+from llmprof.files import read_text
 
 
 class LineDict(dict[Any, Any]):
@@ -99,13 +100,7 @@ def parse_yaml(text: str, source: str) -> Any:
 
 def load_yaml(path: Path) -> Any:
     """Read and parse a YAML file, translating every failure into a ConfigError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such file", "check the path.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc})", "check the file.") from exc
-    return parse_yaml(text, str(path))
+    return parse_yaml(read_text(path, ConfigError), str(path))
 
 
 _MISSING: Any = object()

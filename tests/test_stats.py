@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from llmprof.stats import fit_latency, mann_whitney, percentile, percentiles
+from llmprof.stats import clear_of_zero, fit_latency, mann_whitney, percentile, percentiles
 
 SAMPLE = [0.58, 0.61, 0.55, 0.75, 0.53, 0.62, 0.59, 0.70, 0.66, 0.57]
 
@@ -83,7 +83,8 @@ def test_fit_matches_numpy_lstsq_with_standard_errors() -> None:
         (0.04630522536699282, 0.00031898108101865297, 0.00288288440576968), rel=1e-9
     )
     assert fit.r_squared == pytest.approx(0.9983471470294171, rel=1e-12)
-    assert fit.output_effect_is_real() and not fit.input_effect_is_real()
+    assert clear_of_zero(fit.per_output_s, fit.per_output_se)
+    assert not clear_of_zero(fit.per_input_s, fit.per_input_se)
 
 
 def test_holm_adjustment() -> None:

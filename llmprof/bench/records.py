@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from llmprof.errors import InputError
+from llmprof.files import read_text
 
 SCHEMA_VERSION = 1
 KIND = "llmprof.bench"
@@ -118,12 +119,7 @@ def info_from(data: dict[str, Any]) -> RunInfo:
 
 def load(path: Path) -> BenchResult:
     """Read a saved result: the ``--out`` JSON document or the run's ``.jsonl`` log."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file", "pass a file written by llmprof bench --out") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read it ({exc})") from exc
+    text = read_text(path, InputError, "pass a file written by llmprof bench --out")
     stripped = text.lstrip()
     if stripped.startswith("{") and '"type": "header"' not in stripped[:200]:
         try:

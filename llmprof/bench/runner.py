@@ -22,7 +22,7 @@ from decimal import Decimal
 import httpx
 
 from llmprof.bench.plan import Cell
-from llmprof.bench.providers import MalformedEvent, Provider, Update, error_text, load_json
+from llmprof.bench.providers import Ask, MalformedEvent, Provider, Update, error_text, load_json
 from llmprof.bench.records import RequestRecord
 from llmprof.bench.sse import SSEParser
 from llmprof.errors import EndpointError
@@ -241,7 +241,7 @@ class Runner:
     async def _attempt(self, job: Job) -> _Attempt:
         t = self.target
         request = t.provider.request(
-            t.url, t.model, job.prompt, job.cell.output_tokens, t.stream, t.force_length, t.key
+            Ask(t.url, t.model, job.prompt, job.cell.output_tokens, t.stream, t.force_length, t.key)
         )
         result = _Attempt()
         try:

@@ -16,6 +16,7 @@ from typing import Any
 from llmprof import dates, estimate
 from llmprof.config import Config, PromptSet
 from llmprof.errors import ConfigError, InputError, UnknownModelError
+from llmprof.files import read_json
 from llmprof.inputs import Source
 from llmprof.pricing import PriceTable
 from llmprof.render.money import decimal_str
@@ -179,20 +180,9 @@ def save(path: Path, snap: Snapshot) -> None:
 
 
 def load(path: Path) -> Snapshot:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(
-            f"no baseline at {path}",
-            "create it with `llmprof check --update-baseline` and commit it.",
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{path}:{exc.lineno}: the baseline is not valid JSON ({exc.msg})",
-            "restore it from git, or rewrite it with --update-baseline.",
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from exc
+    if not path.exists():
+        raise ConfigError(f"no baseline at {path}", "create it with `llmprof check --update-baseline` and commit it.")
+    document = read_json(path, ConfigError, "restore it from git, or rewrite it with --update-baseline.")
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise ConfigError(f"{path}: not an llmprof baseline", "rewrite it with --update-baseline.")
     if document.get("schema_version") != SCHEMA_VERSION:

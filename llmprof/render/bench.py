@@ -26,7 +26,7 @@ from llmprof.bench.records import KIND, SCHEMA_VERSION, BenchResult
 from llmprof.bench.summary import CellSummary, Summary
 from llmprof.render.money import decimal_str, usd
 from llmprof.render.view import Column, View
-from llmprof.stats import LatencyFit
+from llmprof.stats import LatencyFit, clear_of_zero
 
 
 def _q(q: float) -> str:
@@ -147,24 +147,11 @@ class BenchOutput:
 def _fit_words(fit: LatencyFit | None) -> str:
     if fit is None:
         return "Latency model: not enough successful requests to fit one."
-    parts = []
-    if fit.per_output_s is None or fit.per_output_se is None:
-        parts.append("output length did not vary, so its effect is not estimated")
-    elif fit.output_effect_is_real():
-        parts.append(f"each output token adds {fit.per_output_s * 1000:.1f} ms (± {fit.per_output_se * 1000:.1f})")
-    else:
-        parts.append(
-            f"output length has no measurable effect ({_pm(fit.per_output_s, fit.per_output_se, 1e3)} ms per token)"
-        )
-    if fit.per_input_s is None or fit.per_input_se is None:
-        parts.append("input length did not vary, so its effect is not estimated")
-    elif fit.input_effect_is_real():
-        parts.append(f"each 1K input tokens adds {fit.per_input_s * 1e6:.1f} ms (± {fit.per_input_se * 1e6:.1f})")
-    else:
-        parts.append(
-            f"input length has no measurable effect ({_pm(fit.per_input_s, fit.per_input_se, 1e6)} ms per 1K tokens)"
-        )
-    parts.append(f"fixed overhead {fit.fixed_s:.2f} s")
+    parts = [
+        _effect("output", "each output token", "per token", fit.per_output_s, fit.per_output_se, 1e3),
+        _effect("input", "each 1K input tokens", "per 1K tokens", fit.per_input_s, fit.per_input_se, 1e6),
+        f"fixed overhead {fit.fixed_s:.2f} s",
+    ]
     return (
         f"Latency model (least squares over {fit.n} successful requests, R² = {fit.r_squared:.2f}): "
         + "; ".join(parts)
@@ -172,8 +159,13 @@ def _fit_words(fit: LatencyFit | None) -> str:
     )
 
 
-def _pm(value: float, error: float, scale: float) -> str:
-    return f"{value * scale:+.1f} ± {error * scale:.1f}"
+def _effect(length: str, unit: str, per: str, value: float | None, error: float | None, scale: float) -> str:
+    """One coefficient in words, in ms; within two standard errors of zero it is called no effect."""
+    if value is None or error is None:
+        return f"{length} length did not vary, so its effect is not estimated"
+    if clear_of_zero(value, error):
+        return f"{unit} adds {value * scale:.1f} ms (± {error * scale:.1f})"
+    return f"{length} length has no measurable effect ({value * scale:+.1f} ± {error * scale:.1f} ms {per})"
 
 
 def _cell_record(cell: CellSummary) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from llmprof.bench.providers import MalformedEvent, get
+from llmprof.bench.providers import Ask, MalformedEvent, get
 from llmprof.bench.sse import Event, SSEParser
 
 
@@ -17,7 +17,7 @@ def _events(raw: str) -> list[Event]:
 
 def test_openai_request_shapes() -> None:
     openai = get("openai")
-    local = openai.request("http://127.0.0.1:8000/v1", "m", "hi", 26, True, True, None)
+    local = openai.request(Ask("http://127.0.0.1:8000/v1", "m", "hi", 26, True, True, None))
     assert local.url == "http://127.0.0.1:8000/v1/chat/completions"
     assert local.headers == {}
     assert local.body == {
@@ -29,14 +29,14 @@ def test_openai_request_shapes() -> None:
         "stream": True,
         "stream_options": {"include_usage": True},
     }
-    official = openai.request("https://api.openai.com/v1", "gpt-4o", "hi", 5, False, False, "sk-x")
+    official = openai.request(Ask("https://api.openai.com/v1", "gpt-4o", "hi", 5, False, False, "sk-x"))
     assert official.headers == {"Authorization": "Bearer sk-x"}
     assert official.body == {
         "model": "gpt-4o",
         "messages": [{"role": "user", "content": "hi"}],
         "max_completion_tokens": 5,
     }
-    assert openai.request("http://h:1", "m", "x", 1, False, False, None).url == "http://h:1/v1/chat/completions"
+    assert openai.request(Ask("http://h:1", "m", "x", 1, False, False, None)).url == "http://h:1/v1/chat/completions"
 
 
 def test_openai_stream_role_chunk_is_not_content() -> None:
@@ -71,7 +71,7 @@ def test_openai_error_and_malformed() -> None:
 
 def test_anthropic_stream() -> None:
     anthropic = get("anthropic")
-    request = anthropic.request("https://api.anthropic.com", "claude-haiku-4-5", "hi", 3, True, False, "k")
+    request = anthropic.request(Ask("https://api.anthropic.com", "claude-haiku-4-5", "hi", 3, True, False, "k"))
     assert request.url == "https://api.anthropic.com/v1/messages"
     assert request.headers == {"anthropic-version": "2023-06-01", "x-api-key": "k"}
     raw = (
@@ -90,9 +90,7 @@ def test_anthropic_stream() -> None:
 
 def test_gemini_stream_and_key_in_header_not_url() -> None:
     gemini = get("gemini")
-    request = gemini.request(
-        "https://generativelanguage.googleapis.com", "gemini-2.5-flash", "hi", 4, True, False, "g-key"
-    )
+    request = gemini.request(Ask("https://generativelanguage.googleapis.com", "gemini-2.5-flash", "hi", 4, key="g-key"))
     assert (
         request.url
         == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"

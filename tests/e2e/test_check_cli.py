@@ -8,17 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Run
+from tests.test_config import MINIMAL
 
-CONFIG = """\
-prompt_sets:
-  support:
-    paths: ["prompts/*.txt"]
-    models: [gpt-4o-mini, claude-haiku-4-5]
-    output_tokens: 200
-    requests_per_day: 10000
-budgets:
-  max_cost_increase_pct: 5
-"""
+CONFIG = MINIMAL  # the minimal llmprof.yaml from the issue, exactly as written there
 
 
 def _words(n: int) -> str:

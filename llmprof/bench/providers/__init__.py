@@ -28,6 +28,19 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Ask:
+    """One request to build: where to, for which model, what to ask and how."""
+
+    url: str  # the endpoint's base URL
+    model: str
+    prompt: str
+    max_tokens: int
+    stream: bool = True
+    force_length: bool = False  # ask self-hosted servers to generate exactly max_tokens
+    key: str | None = None
+
+
+@dataclass(frozen=True)
 class HttpRequest:
     url: str
     headers: dict[str, str]
@@ -39,16 +52,7 @@ class Provider(Protocol):
     key_env: str
     default_url: str
 
-    def request(
-        self,
-        base_url: str,
-        model: str,
-        prompt: str,
-        max_tokens: int,
-        stream: bool,
-        force_length: bool,
-        key: str | None,
-    ) -> HttpRequest: ...
+    def request(self, ask: Ask) -> HttpRequest: ...
 
     def parse_event(self, event: Event) -> Update: ...
 

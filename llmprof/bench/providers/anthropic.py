@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmprof.bench.providers import HttpRequest, MalformedEvent, Update, error_text, join, load_json
+from llmprof.bench.providers import Ask, HttpRequest, MalformedEvent, Update, error_text, join, load_json
 from llmprof.bench.sse import Event
 
 API_VERSION = "2023-06-01"
@@ -16,28 +16,19 @@ class Anthropic:
     key_env = "ANTHROPIC_API_KEY"
     default_url = "https://api.anthropic.com"
 
-    def request(
-        self,
-        base_url: str,
-        model: str,
-        prompt: str,
-        max_tokens: int,
-        stream: bool,
-        force_length: bool,
-        key: str | None,
-    ) -> HttpRequest:
+    def request(self, ask: Ask) -> HttpRequest:
         body: dict[str, Any] = {
-            "model": model,
-            "max_tokens": max_tokens,
-            "messages": [{"role": "user", "content": prompt}],
+            "model": ask.model,
+            "max_tokens": ask.max_tokens,
+            "messages": [{"role": "user", "content": ask.prompt}],
         }
-        if stream:
+        if ask.stream:
             body["stream"] = True
         headers = {"anthropic-version": API_VERSION}
-        if key:
-            headers["x-api-key"] = key
-        path = urlsplit(base_url).path.rstrip("/")
-        url = base_url if path.endswith("/messages") else join(base_url, "/messages" if path else "/v1/messages")
+        if ask.key:
+            headers["x-api-key"] = ask.key
+        path = urlsplit(ask.url).path.rstrip("/")
+        url = ask.url if path.endswith("/messages") else join(ask.url, "/messages" if path else "/v1/messages")
         return HttpRequest(url, headers, body)
 
     def parse_event(self, event: Event) -> Update:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from llmprof.bench.providers import HttpRequest, MalformedEvent, Update, error_text, join, load_json
+from llmprof.bench.providers import Ask, HttpRequest, MalformedEvent, Update, error_text, join, load_json
 from llmprof.bench.sse import Event
 
 
@@ -14,25 +14,16 @@ class Gemini:
     key_env = "GEMINI_API_KEY"
     default_url = "https://generativelanguage.googleapis.com"
 
-    def request(
-        self,
-        base_url: str,
-        model: str,
-        prompt: str,
-        max_tokens: int,
-        stream: bool,
-        force_length: bool,
-        key: str | None,
-    ) -> HttpRequest:
-        method = "streamGenerateContent?alt=sse" if stream else "generateContent"
-        base = base_url.rstrip("/")
+    def request(self, ask: Ask) -> HttpRequest:
+        method = "streamGenerateContent?alt=sse" if ask.stream else "generateContent"
+        base = ask.url.rstrip("/")
         prefix = "" if base.endswith(("/v1beta", "/v1")) else "/v1beta"
-        url = join(base, f"{prefix}/models/{quote(model, safe='')}:{method}")
+        url = join(base, f"{prefix}/models/{quote(ask.model, safe='')}:{method}")
         body = {
-            "contents": [{"role": "user", "parts": [{"text": prompt}]}],
-            "generationConfig": {"maxOutputTokens": max_tokens},
+            "contents": [{"role": "user", "parts": [{"text": ask.prompt}]}],
+            "generationConfig": {"maxOutputTokens": ask.max_tokens},
         }
-        headers = {"x-goog-api-key": key} if key else {}  # a header, never the ?key= query string
+        headers = {"x-goog-api-key": ask.key} if ask.key else {}  # a header, never the ?key= query string
         return HttpRequest(url, headers, body)
 
     def parse_event(self, event: Event) -> Update:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmprof.bench.providers import HttpRequest, MalformedEvent, Update, error_text, join, load_json
+from llmprof.bench.providers import Ask, HttpRequest, MalformedEvent, Update, error_text, join, load_json
 from llmprof.bench.sse import Event
 
 
@@ -14,28 +14,19 @@ class OpenAI:
     key_env = "OPENAI_API_KEY"
     default_url = "https://api.openai.com/v1"
 
-    def request(
-        self,
-        base_url: str,
-        model: str,
-        prompt: str,
-        max_tokens: int,
-        stream: bool,
-        force_length: bool,
-        key: str | None,
-    ) -> HttpRequest:
-        official = urlsplit(base_url).hostname == "api.openai.com"
-        body: dict[str, Any] = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+    def request(self, ask: Ask) -> HttpRequest:
+        official = urlsplit(ask.url).hostname == "api.openai.com"
+        body: dict[str, Any] = {"model": ask.model, "messages": [{"role": "user", "content": ask.prompt}]}
         # api.openai.com deprecated max_tokens for newer models; self-hosted servers read max_tokens.
-        body["max_completion_tokens" if official else "max_tokens"] = max_tokens
-        if force_length:  # vLLM / SGLang extensions: generate exactly max_tokens
+        body["max_completion_tokens" if official else "max_tokens"] = ask.max_tokens
+        if ask.force_length:  # vLLM / SGLang extensions: generate exactly max_tokens
             body["ignore_eos"] = True
-            body["min_tokens"] = max_tokens
-        if stream:
+            body["min_tokens"] = ask.max_tokens
+        if ask.stream:
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return HttpRequest(_url(base_url), headers, body)
+        headers = {"Authorization": f"Bearer {ask.key}"} if ask.key else {}
+        return HttpRequest(_url(ask.url), headers, body)
 
     def parse_event(self, event: Event) -> Update:
         if event.data.strip() == "[DONE]":
