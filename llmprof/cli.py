@@ -105,9 +105,13 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress on stderr.")]
 
 
-def _load_table(pricing: Path | None, talk: Talk, today: dt.date) -> Any:
+def _load_table(pricing: Path | None, talk: Talk, today: dt.date, project: Any = None) -> Any:
+    """The bundled table with --pricing (or the project config's ``pricing:``) laid over it."""
+    from llmprof import config
     from llmprof import pricing as pricing_mod
 
+    if pricing is None:
+        pricing = (project or config.load()).pricing
     table = pricing_mod.load_table(overlay=pricing)
     for message, hint in pricing_mod.warnings(table, today):
         talk.warn(message, hint)
@@ -331,7 +335,7 @@ def bench(
         "mock": {k: v for k, v in mock.items() if v is not None},
     }
     settings = resolve(flags, suite, project)
-    table = _load_table(pricing or project.pricing, talk, dates.today())
+    table = _load_table(pricing, talk, dates.today(), project)
     outcome = session.run(settings, table, talk, out)
     emit(BenchOutput(outcome.result, outcome.summary), fmt, sys.stdout)
     for note in outcome.notes:
@@ -401,7 +405,7 @@ def check(
         raise UsageError(
             "no llmprof.yaml here (nor [tool.llmprof] in pyproject.toml)", "create one, or pass --config FILE"
         )
-    table = _load_table(pricing or project.pricing, talk, today)
+    table = _load_table(pricing, talk, today, project)
     path = check_mod.baseline_path(project, baseline)
     if update_baseline:
         snap = check_mod.update_baseline(project, table, path, today)

@@ -218,7 +218,7 @@ def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
         total.tiered_records += row.tiered_records
     for total in totals.values():
         total.projected = total.cost * requests
-    if ranked and len(totals) > 1:
+    if ranked and len({t.projected for t in totals.values()}) > 1:  # all equal: nothing to point at
         cheapest = min(t.projected for t in totals.values())
         for total in totals.values():
             total.cheapest = total.projected == cheapest

@@ -267,3 +267,13 @@ def test_python_dash_m_and_version() -> None:
     done = subprocess.run([sys.executable, "-m", "llmprof", "--version"], capture_output=True, text=True)
     assert done.stdout.startswith("llmprof ")
     assert (BIN / "llmprof").exists()
+
+
+def test_the_project_configs_pricing_applies_to_estimate(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "rates.yaml").write_text(
+        "schema_version: 1\nversion: team\nmodels:\n  gpt-4o:\n    prices:\n      - {since: 2026-01-01, input: 1.00, output: 4.00}\n"
+    )
+    (tmp_path / "llmprof.yaml").write_text("pricing: rates.yaml\n")
+    doc = json.loads(run("estimate", "-", "-m", "gpt-4o", "--format", "json", input="hello").stdout)
+    assert doc["pricing"]["version"].endswith("+team")
+    assert doc["totals"][0]["input_cost_usd"] == "0.000001"
