@@ -196,6 +196,9 @@ class Runner:
             if attempt.error_kind is None or not retry or record.attempts > self.load.max_retries:
                 break
             wait = attempt.retry_after_s
+            if wait is not None and wait > BACKOFF_CAP_S:  # a benchmark does not sit out a long ban
+                attempt.error = f"{attempt.error} (Retry-After {wait:.0f} s is longer than bench waits: not retried)"
+                break
             if wait is None:
                 wait = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (record.attempts - 1))
                 wait *= 0.5 + self._rng.random()  # full jitter, so retries do not stampede

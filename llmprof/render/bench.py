@@ -129,6 +129,13 @@ class BenchOutput:
                 f"{measured} requests in {info.duration_s:.1f} s: "
                 f"{measured / info.duration_s:.1f} requests/s at the client."
             )
+        retries = sum(c.retries for c in self.summary.cells)
+        if retries:
+            waited = sum(c.throttled_s for c in self.summary.cells)
+            lines.append(
+                f"{retries} retr{'y' if retries == 1 else 'ies'} after 429/5xx/connect errors; {waited:.1f} s spent "
+                "waiting (Retry-After or backoff), counted in those requests' latency."
+            )
         errors = self.summary.errors
         if errors:
             kinds = ", ".join(f"{n} {kind}" for kind, n in errors.most_common())

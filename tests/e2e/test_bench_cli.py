@@ -335,3 +335,63 @@ def test_budget_guard_says_the_worst_case_before_refusing(run: Run) -> None:
     assert "note: worst-case spend: $15.66 for 54 requests priced as gpt-4o" in done.stderr
     assert done.returncode == 1
     assert os.environ.get("OPENAI_API_KEY") != SENTINEL
+
+
+def test_retries_back_off_and_the_wait_is_reported(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "retried.json"
+    with MockProcess(MockSettings(preset="instant", error_rate=0.4, seed=4)) as mock:
+        done = run(
+            "bench",
+            "-e",
+            mock.url,
+            "-m",
+            "mock",
+            "--cells",
+            "16x2",
+            "--runs",
+            "6",
+            "--warmup",
+            "0",
+            "--concurrency",
+            "1",
+            "--max-retries",
+            "2",
+            "--out",
+            str(out),
+        )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    [cell] = doc["summary"]["cells"]
+    retried = [r for r in doc["requests"] if r["attempts"] > 1]
+    assert retried and cell["retries"] == sum(r["attempts"] - 1 for r in doc["requests"])
+    assert all(r["throttled_s"] >= 0.25 * (r["attempts"] - 1) for r in retried)  # jittered backoff from 0.5 s
+    assert cell["throttled_s"] == pytest.approx(sum(r["throttled_s"] for r in doc["requests"]))
+    assert f"{cell['retries']} retr" in done.stdout and "spent waiting (Retry-After or backoff)" in done.stdout
+
+
+def test_a_long_retry_after_is_not_sat_out(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "banned.json"
+    with MockProcess(MockSettings(preset="instant", rate_limit_rpm=2)) as mock:
+        done = run(
+            "bench",
+            "-e",
+            mock.url,
+            "-m",
+            "mock",
+            "--cells",
+            "16x2",
+            "--runs",
+            "3",
+            "--warmup",
+            "0",
+            "--concurrency",
+            "1",
+            "--max-retries",
+            "3",
+            "--out",
+            str(out),
+        )
+    assert done.returncode == 0, done.stderr
+    refused = [r for r in json.loads(out.read_text())["requests"] if not r["ok"]]
+    assert len(refused) == 1 and refused[0]["attempts"] == 1
+    assert "longer than bench waits: not retried" in refused[0]["error"]
