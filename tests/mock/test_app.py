@@ -477,7 +477,8 @@ def test_every_fault_kind_is_observable_and_reproducible(http: httpx.Client, fau
         elapsed = time.perf_counter() - started
         assert outcome == expected, (number, path, stream, faults)
         stalled = faults.stall_s > 0 and not faults.error
-        assert (elapsed >= STALL_S) if stalled else (elapsed < STALL_S - 0.05), (number, elapsed, faults)
+        if stalled:  # lower bound only: a busy machine can make any request slow, never a stall short
+            assert elapsed >= STALL_S, (number, elapsed, faults)
         seen |= {outcome, f"{outcome} {'stream' if stream else 'whole'}", *(["stall"] if stalled else [])}
     assert {"ok", "error 500", "drop", "malformed", "stall"} <= seen
     assert {"drop stream", "drop whole", "malformed stream", "malformed whole"} <= seen
