@@ -50,8 +50,9 @@ def test_default_bench_is_the_reference_table_on_the_builtin_mock(run: Run, tmp_
         "input: 228 tokens, output: 26 tokens",
     ]
     one, two, long = (float(r[0]) for r in rows.values())
-    # The calibrated preset keeps the reference table's lesson: output length drives latency.
-    assert long > 2 * max(one, two)
+    # The calibrated preset keeps the reference table's lesson: output length drives latency
+    # (25 more tokens at 35 ms each; a busy machine adds to every row alike).
+    assert long - max(one, two) > 0.5
     assert all(r[6] == "0" and r[7] == "free" for r in rows.values())
     assert "20 runs per row (+4 warmup, excluded); concurrency 4; streaming" in done.stdout
     assert "each output token adds" in done.stdout
