@@ -2,13 +2,15 @@
 
 1. Throughput: the installed CLI estimates a generated corpus (>= 100 MB over ~1,000 files) and is
    compared with tiktoken's own ``encode_ordinary_batch`` over the same texts already in memory
-   (the reference does no file I/O; llmprof does). Target: ratio >= 0.8.
+   (the reference does no file I/O; llmprof does). The reference's encoding is loaded before its
+   clock starts, so the CLI's start-up (measured on a one-line prompt) is taken out of the ratio,
+   which is also printed end to end. Target: ratio >= 0.8.
 2. Memory: peak RSS of that run against the same CLI on a tiny prompt: the extra memory should be
    bounded by the largest file (a few of them in flight), never by the corpus.
 3. Cold start: ``llmprof estimate small.txt -m gpt-4o`` against ``python -c "import tiktoken;
    load o200k_base"`` (the least any exact counter must do), medians of several runs.
 
-Usage: python benchmarks/perf/estimate_throughput.py [--mb 100] [--files 1000] [--repeat 5]
+Usage: python benchmarks/perf/estimate_throughput.py [--mb 100] [--files 1000] [--runs 3] [--repeat 5]
 Exits 1 when a target is missed. Numbers vary with the machine; the ratios are what matter.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import resource
@@ -115,6 +118,7 @@ def main() -> int:
     parser.add_argument("--mb", type=int, default=100, help="corpus size in MB (default 100)")
     parser.add_argument("--files", type=int, default=1000, help="number of files (default 1000)")
     parser.add_argument("--repeat", type=int, default=5, help="cold-start runs per command (default 5)")
+    parser.add_argument("--runs", type=int, default=3, help="corpus runs per side, median taken (default 3)")
     args = parser.parse_args()
 
     import tiktoken
@@ -131,35 +135,44 @@ def main() -> int:
         os.environ["TIKTOKEN_CACHE_DIR"] = env["TIKTOKEN_CACHE_DIR"]
         encoding = tiktoken.get_encoding("o200k_base")
         texts = [p.read_text(encoding="utf-8") for p in paths]
-        start = time.perf_counter()
-        expected = sum(len(ids) for ids in encoding.encode_ordinary_batch(texts))
-        reference = time.perf_counter() - start
+        runs = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            expected = sum(len(ids) for ids in encoding.encode_ordinary_batch(texts))
+            runs.append(time.perf_counter() - start)
+        reference = statistics.median(runs)
         del texts
         print(
-            f"raw tiktoken encode_ordinary_batch (texts in memory): {reference:6.2f} s  "
-            f"{total / 1e6 / reference:6.1f} MB/s  {expected:,} tokens"
+            f"raw tiktoken encode_ordinary_batch (texts in memory):  {reference:6.2f} s  "
+            f"{total / 1e6 / reference:6.1f} MB/s  {expected:,} tokens  (median of {args.runs})"
         )
-
-        cmd = [LLMPROF, "estimate", str(corpus), "-m", "gpt-4o", "--format", "json", "--quiet"]
-        elapsed, _, out = timed_child(cmd)
-        import json
-
-        counted = json.loads(out)["totals"][0]["input_tokens"]
-        print(
-            f"llmprof estimate (CLI, reads the files):             {elapsed:6.2f} s  "
-            f"{total / 1e6 / elapsed:6.1f} MB/s  {counted:,} tokens"
-        )
-        if counted != expected:
-            print(f"MISMATCH: llmprof counted {counted:,} tokens, tiktoken {expected:,}")
-            ok = False
-        ratio = reference / elapsed
-        verdict = "ok" if ratio >= 0.8 else "MISSED"
-        ok &= ratio >= 0.8
-        print(f"throughput ratio llmprof / raw tiktoken: {ratio:.2f}  (target >= 0.80: {verdict})")
 
         small = root / "small.txt"
         small.write_text("What will this prompt cost, and how slow will the call be?\n")
         tiny_cmd = [LLMPROF, "estimate", str(small), "-m", "gpt-4o", "--quiet"]
+        cold = statistics.median(timed_child(tiny_cmd)[0] for _ in range(args.repeat))
+
+        cmd = [LLMPROF, "estimate", str(corpus), "-m", "gpt-4o", "--format", "json", "--quiet"]
+        timings = [timed_child(cmd) for _ in range(args.runs)]
+        elapsed = statistics.median(t[0] for t in timings)
+        counted = json.loads(timings[0][2])["totals"][0]["input_tokens"]
+        counting = elapsed - cold
+        print(
+            f"llmprof estimate, the installed CLI reading the files: {elapsed:6.2f} s  "
+            f"{total / 1e6 / elapsed:6.1f} MB/s  {counted:,} tokens  (median of {args.runs}; "
+            f"{cold:.2f} s of it is start-up, as for a one-line prompt)"
+        )
+        if counted != expected:
+            print(f"MISMATCH: llmprof counted {counted:,} tokens, tiktoken {expected:,}")
+            ok = False
+        ratio = reference / counting
+        verdict = "ok" if ratio >= 0.8 else "MISSED"
+        ok &= ratio >= 0.8
+        print(
+            f"throughput ratio llmprof / raw tiktoken: {ratio:.2f} counting (start-up excluded; target >= 0.80: "
+            f"{verdict}), {reference / elapsed:.2f} end to end"
+        )
+
         big_rss, tiny_rss = child_rss(cmd), child_rss(tiny_cmd)
         extra = big_rss - tiny_rss
         print(
@@ -173,7 +186,6 @@ def main() -> int:
 
         load = "import tiktoken; tiktoken.get_encoding('o200k_base')"
         cold_ref = statistics.median(timed_child([sys.executable, "-c", load], env)[0] for _ in range(args.repeat))
-        cold = statistics.median(timed_child(tiny_cmd)[0] for _ in range(args.repeat))
         print(
             f"cold start: llmprof estimate small.txt -m gpt-4o {cold:.3f} s; "
             f"python import tiktoken + load o200k_base {cold_ref:.3f} s; ratio {cold / cold_ref:.2f}"
