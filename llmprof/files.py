@@ -35,3 +35,14 @@ def read_json(path: Path, error: type[LlmprofError], missing: str = "check the p
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise error(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})", missing) from exc
+
+
+def expect_document(
+    document: Any, path: Path, kind: str, version: int, error: type[LlmprofError], what: str, hint: str
+) -> dict[str, Any]:
+    """A JSON document llmprof wrote: of the right ``kind`` and a schema version this code reads."""
+    if not isinstance(document, dict) or document.get("kind") != kind:
+        raise error(f"{path}: not an llmprof {what}", hint)
+    if document.get("schema_version") != version:
+        raise error(f"{path}: {what} schema {document.get('schema_version')}, not {version}", hint)
+    return document

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from llmprof.errors import InputError
-from llmprof.files import read_text
+from llmprof.files import expect_document, read_text
 
 SCHEMA_VERSION = 1
 KIND = "llmprof.bench"
@@ -131,13 +131,8 @@ def load(path: Path) -> BenchResult:
 
 
 def _from_document(document: Any, path: Path) -> BenchResult:
-    if not isinstance(document, dict) or document.get("kind") != KIND:
-        raise InputError(f"{path}: not an llmprof bench result", "pass a file written by llmprof bench --out")
-    if document.get("schema_version") != SCHEMA_VERSION:
-        raise InputError(
-            f"{path}: bench result schema {document.get('schema_version')}, not {SCHEMA_VERSION}",
-            "upgrade llmprof to read it.",
-        )
+    hint = "pass a file written by llmprof bench --out (by this version of llmprof or an earlier one)"
+    document = expect_document(document, path, KIND, SCHEMA_VERSION, InputError, "bench result", hint)
     return BenchResult(
         info_from(document.get("run", {})),
         [RequestRecord.from_json(r) for r in document.get("requests", [])],

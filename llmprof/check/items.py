@@ -16,7 +16,7 @@ from typing import Any
 from llmprof import dates, estimate
 from llmprof.config import Config, PromptSet
 from llmprof.errors import ConfigError, InputError, UnknownModelError
-from llmprof.files import read_json
+from llmprof.files import expect_document, read_json
 from llmprof.inputs import Source
 from llmprof.pricing import PriceTable
 from llmprof.render.money import decimal_str
@@ -182,14 +182,10 @@ def save(path: Path, snap: Snapshot) -> None:
 def load(path: Path) -> Snapshot:
     if not path.exists():
         raise ConfigError(f"no baseline at {path}", "create it with `llmprof check --update-baseline` and commit it.")
-    document = read_json(path, ConfigError, "restore it from git, or rewrite it with --update-baseline.")
-    if not isinstance(document, dict) or document.get("kind") != KIND:
-        raise ConfigError(f"{path}: not an llmprof baseline", "rewrite it with --update-baseline.")
-    if document.get("schema_version") != SCHEMA_VERSION:
-        raise ConfigError(
-            f"{path}: baseline schema {document.get('schema_version')}, not {SCHEMA_VERSION}",
-            "rewrite it with --update-baseline.",
-        )
+    hint = "restore it from git, or rewrite it with --update-baseline."
+    document = expect_document(
+        read_json(path, ConfigError, hint), path, KIND, SCHEMA_VERSION, ConfigError, "baseline", hint
+    )
     pricing = document.get("pricing", {})
     try:
         items = tuple(Item.from_json(item) for item in document.get("items", []))

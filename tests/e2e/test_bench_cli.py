@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,11 @@ from llmprof.stats import percentile
 from tests.e2e.conftest import Run
 
 SENTINEL = "sk-llmprof-SENTINEL-7f3a9c"
+
+
+def _bench(run: Run, args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """`llmprof bench` with its arguments written as on a command line (paths have no spaces)."""
+    return run("bench", *args.split(), **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -64,24 +70,9 @@ def test_default_bench_is_the_reference_table_on_the_builtin_mock(run: Run, tmp_
 
 def test_out_file_report_and_formats(run: Run, tmp_path: Path, quick_mock: MockProcess) -> None:
     out = tmp_path / "result.json"
-    done = run(
-        "bench",
-        "-e",
-        quick_mock.url,
-        "-m",
-        "gpt-4o-mini",
-        "--cells",
-        "40x5,300x20",
-        "--runs",
-        "6",
-        "--price-as",
-        "gpt-4o-mini",
-        "--out",
-        str(out),
-        "--format",
-        "json",
-        "--percentiles",
-        "50,99",
+    done = _bench(
+        run,
+        f"-e {quick_mock.url} -m gpt-4o-mini --cells 40x5,300x20 --runs 6 --price-as gpt-4o-mini --out {out} --format json --percentiles 50,99",
     )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
@@ -125,26 +116,9 @@ def test_faults_are_reported_by_kind_and_kept_out_of_percentiles(run: Run, tmp_p
         seed=3,
     )
     with MockProcess(settings) as mock:
-        done = run(
-            "bench",
-            "-e",
-            mock.url,
-            "-m",
-            "mock",
-            "--cells",
-            "32x10",
-            "--runs",
-            "60",
-            "--warmup",
-            "0",
-            "--concurrency",
-            "4",
-            "--max-retries",
-            "0",
-            "--timeout",
-            "0.4",
-            "--format",
-            "json",
+        done = _bench(
+            run,
+            f"-e {mock.url} -m mock --cells 32x10 --runs 60 --warmup 0 --concurrency 4 --max-retries 0 --timeout 0.4 --format json",
         )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
@@ -164,24 +138,9 @@ def test_faults_are_reported_by_kind_and_kept_out_of_percentiles(run: Run, tmp_p
 def test_rate_limits_are_counted_as_429s(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "limited.json"
     with MockProcess(MockSettings(preset="instant", rate_limit_rpm=5)) as mock:
-        done = run(
-            "bench",
-            "-e",
-            mock.url,
-            "-m",
-            "mock",
-            "--cells",
-            "16x2",
-            "--runs",
-            "7",
-            "--warmup",
-            "0",
-            "--concurrency",
-            "1",
-            "--max-retries",
-            "0",
-            "--out",
-            str(out),
+        done = _bench(
+            run,
+            f"-e {mock.url} -m mock --cells 16x2 --runs 7 --warmup 0 --concurrency 1 --max-retries 0 --out {out}",
         )
     assert done.returncode == 0, done.stderr
     [cell] = json.loads(out.read_text())["summary"]["cells"]
@@ -199,20 +158,9 @@ def test_the_api_key_appears_nowhere(run: Run, tmp_path: Path) -> None:
             ("gemini", "GEMINI_API_KEY"),
         ):
             out = tmp_path / f"{provider}.json"
-            done = run(
-                "bench",
-                "-e",
-                mock.url,
-                "--provider",
-                provider,
-                "-m",
-                "claude-haiku-4-5",
-                "--cells",
-                "20x3",
-                "--runs",
-                "5",
-                "--out",
-                str(out),
+            done = _bench(
+                run,
+                f"-e {mock.url} --provider {provider} -m claude-haiku-4-5 --cells 20x3 --runs 5 --out {out}",
                 env={variable: SENTINEL},
             )
             assert done.returncode == 0, done.stderr
@@ -256,21 +204,9 @@ def test_compare_same_settings_vs_a_slower_mock(run: Run, tmp_path: Path) -> Non
     results = {}
     for name, settings in (("a", base), ("b", base), ("slow", slow)):
         with MockProcess(settings) as mock:
-            done = run(
-                "bench",
-                "-e",
-                mock.url,
-                "-m",
-                "mock",
-                "--cells",
-                "64x1,64x12",
-                "--runs",
-                "20",
-                "--concurrency",
-                "1",
-                "--out",
-                str(tmp_path / f"{name}.json"),
-                "--quiet",
+            done = _bench(
+                run,
+                f"-e {mock.url} -m mock --cells 64x1,64x12 --runs 20 --concurrency 1 --out {tmp_path / f'{name}.json'} --quiet",
             )
             assert done.returncode == 0, done.stderr
             results[name] = str(tmp_path / f"{name}.json")
@@ -320,17 +256,8 @@ def test_bench_errors_are_clear(run: Run, args: list[str], env: dict[str, str], 
 
 
 def test_budget_guard_says_the_worst_case_before_refusing(run: Run) -> None:
-    done = run(
-        "bench",
-        "-e",
-        "https://api.openai.com/v1",
-        "-m",
-        "gpt-4o",
-        "--cells",
-        "100000x4000",
-        "--runs",
-        "50",
-        env={"OPENAI_API_KEY": SENTINEL},
+    done = _bench(
+        run, "-e https://api.openai.com/v1 -m gpt-4o --cells 100000x4000 --runs 50", env={"OPENAI_API_KEY": SENTINEL}
     )
     # 100,000 in + 4,000 out at $2.50 / $10 per 1M = $0.29 a request; 54 requests (4 warmup)
     assert "note: worst-case spend: $15.66 for 54 requests priced as gpt-4o" in done.stderr
@@ -341,24 +268,9 @@ def test_budget_guard_says_the_worst_case_before_refusing(run: Run) -> None:
 def test_retries_back_off_and_the_wait_is_reported(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "retried.json"
     with MockProcess(MockSettings(preset="instant", error_rate=0.4, seed=4)) as mock:
-        done = run(
-            "bench",
-            "-e",
-            mock.url,
-            "-m",
-            "mock",
-            "--cells",
-            "16x2",
-            "--runs",
-            "6",
-            "--warmup",
-            "0",
-            "--concurrency",
-            "1",
-            "--max-retries",
-            "2",
-            "--out",
-            str(out),
+        done = _bench(
+            run,
+            f"-e {mock.url} -m mock --cells 16x2 --runs 6 --warmup 0 --concurrency 1 --max-retries 2 --out {out}",
         )
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
@@ -373,24 +285,9 @@ def test_retries_back_off_and_the_wait_is_reported(run: Run, tmp_path: Path) -> 
 def test_a_long_retry_after_is_not_sat_out(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "banned.json"
     with MockProcess(MockSettings(preset="instant", rate_limit_rpm=2)) as mock:
-        done = run(
-            "bench",
-            "-e",
-            mock.url,
-            "-m",
-            "mock",
-            "--cells",
-            "16x2",
-            "--runs",
-            "3",
-            "--warmup",
-            "0",
-            "--concurrency",
-            "1",
-            "--max-retries",
-            "3",
-            "--out",
-            str(out),
+        done = _bench(
+            run,
+            f"-e {mock.url} -m mock --cells 16x2 --runs 3 --warmup 0 --concurrency 1 --max-retries 3 --out {out}",
         )
     assert done.returncode == 0, done.stderr
     refused = [r for r in json.loads(out.read_text())["requests"] if not r["ok"]]
