@@ -4,25 +4,32 @@
     from llmprof import estimate_cost
 
     def test_support_prompt_stays_cheap():
-        cost = estimate_cost("prompts/support.txt", model="gpt-4o-mini", output_tokens=200)
+        cost = estimate_cost(path="prompts/support.txt", model="gpt-4o-mini", output_tokens=200)
         assert cost.per_request < Decimal("0.001"), cost
 
-Prompts may be text, a path to a prompt file (text, chat JSON/JSONL), or a list of chat messages.
-Figures are exact Decimals of USD, with the pricing version and date that produced them.
+Say what the prompt is: ``text=`` (the string itself), ``path=`` (a prompt file: text, chat
+JSON/JSONL, request bodies) or ``messages=`` (chat messages). The first positional argument also
+takes a :class:`~pathlib.Path`, a list of messages, or text; a string that looks like a file name
+is refused rather than counted as five tokens of text. Figures are exact Decimals of USD, with
+the pricing version and date that produced them. The price table is parsed once per process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from llmprof import dates, estimate
-from llmprof.inputs import Source, read_source
-from llmprof.pricing import load_table, price_request
+from llmprof.errors import InputError, UsageError
+from llmprof.inputs import Source
+from llmprof.pricing import Mode, Usage, load_table, price_request
 from llmprof.tokens import Exactness, count_messages, count_text
+
+_FILE_LIKE = re.compile(r"^[^\s]+\.(txt|md|json|jsonl|ndjson|prompt|yaml|yml)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,43 +60,96 @@ class CostEstimate:
         )
 
 
-def count_tokens(prompt: str | Path | list[dict[str, Any]], model: str = "gpt-4o", pricing: Path | None = None) -> int:
-    """Prompt tokens of ``prompt`` on ``model`` (chat framing included for messages)."""
+Prompt = str | Path | list[dict[str, Any]]
+
+
+def _classify(
+    prompt: Prompt | None, text: str | None, path: str | Path | None, messages: list[dict[str, Any]] | None
+) -> tuple[str, Any]:
+    given = [(k, v) for k, v in (("text", text), ("path", path), ("messages", messages)) if v is not None]
+    if prompt is not None:
+        if isinstance(prompt, Path):
+            given.append(("path", prompt))
+        elif isinstance(prompt, list):
+            given.append(("messages", prompt))
+        elif isinstance(prompt, str):
+            if _FILE_LIKE.match(prompt.strip()):
+                exists = Path(prompt.strip()).is_file()
+                raise InputError(
+                    f"{prompt!r} looks like a file name, not prompt text",
+                    f"pass path={prompt!r} to read {'the' if exists else 'a'} file"
+                    + ("" if exists else " (it does not exist here)")
+                    + ", or text=... to count the string itself.",
+                )
+            given.append(("text", prompt))
+        else:
+            raise UsageError(f"cannot price a {type(prompt).__name__}", "pass text=, path= or messages=.")
+    if len(given) != 1:
+        raise UsageError("give exactly one prompt", "pass one of text=, path= or messages=.")
+    kind, value = given[0]
+    if kind == "path":
+        file = Path(str(value))
+        if not file.is_file():
+            raise InputError(f"{file}: no such file", "check the path (relative paths start at the working folder).")
+        return kind, file
+    return kind, value
+
+
+def count_tokens(
+    prompt: Prompt | None = None,
+    model: str = "gpt-4o",
+    pricing: Path | None = None,
+    *,
+    text: str | None = None,
+    path: str | Path | None = None,
+    messages: list[dict[str, Any]] | None = None,
+) -> int:
+    """Prompt tokens on ``model`` (chat framing included for messages); a file's requests summed."""
+    kind, value = _classify(prompt, text, path, messages)
     encoding = load_table(overlay=pricing).resolve(model).encoding
-    if isinstance(prompt, list):
-        return count_messages(prompt, encoding)
-    if isinstance(prompt, Path):
-        return sum(_count(p, encoding) for p in read_source(Source(str(prompt), prompt)))
-    return count_text(prompt, encoding)
-
-
-def _count(prompt: Any, encoding: str) -> int:
-    if prompt.messages is not None:
-        return count_messages(prompt.messages, encoding, prompt.where)
-    return count_text(prompt.text or "", encoding)
+    if kind == "messages":
+        return count_messages(value, encoding)
+    if kind == "text":
+        return count_text(value, encoding)
+    table = load_table(overlay=pricing)
+    result = estimate.estimate_prompts(
+        table, [Source(str(value), value)], [model], estimate.Settings(as_of=dates.today())
+    )
+    return result.totals[0].input_tokens
 
 
 def estimate_cost(
-    prompt: str | Path | list[dict[str, Any]],
-    model: str,
+    prompt: Prompt | None = None,
+    model: str | None = None,
     output_tokens: int = 0,
     requests: int = 1,
     cached_input_tokens: int = 0,
     batch: bool = False,
     as_of: dt.date | None = None,
     pricing: Path | None = None,
+    *,
+    text: str | None = None,
+    path: str | Path | None = None,
+    messages: list[dict[str, Any]] | None = None,
 ) -> CostEstimate:
-    """Price one request of ``prompt`` on ``model``. A string that names an existing file is read
-    as that file; pass ``Path`` to insist on a file, or a list of messages for chat."""
+    """Price one request of the prompt on ``model``; for a file of several requests (JSONL), the
+    per-request figures are their average and ``requests`` is multiplied by their number."""
+    if model is None:
+        raise UsageError("no model given", "pass model='gpt-4o-mini' (any name or alias from `llmprof pricing list`).")
+    kind, value = _classify(prompt, text, path, messages)
     table = load_table(overlay=pricing)
     price = table.resolve(model)
     day = as_of or dates.today()
-    if isinstance(prompt, str) and "\n" not in prompt and len(prompt) < 4096 and Path(prompt).is_file():
-        prompt = Path(prompt)
-    if isinstance(prompt, Path):
-        settings = estimate.Settings(output_tokens, requests, cached_input_tokens, batch, day)
-        result = estimate.run(table, [Source(str(prompt), prompt)], [price.name], settings)
-        row = result.totals[0]
+    mode = Mode(batch=batch)
+    if kind == "path":
+        settings = estimate.Settings(
+            output_tokens=output_tokens,
+            requests=requests,
+            cached_input_tokens=cached_input_tokens,
+            mode=mode,
+            as_of=day,
+        )
+        row = estimate.estimate_prompts(table, [Source(str(value), value)], [price.name], settings).totals[0]
         n = max(row.records, 1)
         return CostEstimate(
             price.name,
@@ -102,15 +162,11 @@ def estimate_cost(
             table.version,
             day,
         )
-    tokens = count_messages(prompt, price.encoding) if isinstance(prompt, list) else count_text(prompt, price.encoding)
-    cost = price_request(
-        price,
-        price.period_on(day),
-        input_tokens=tokens,
-        output_tokens=output_tokens,
-        cached_input_tokens=cached_input_tokens,
-        batch=batch,
+    tokens = count_messages(value, price.encoding) if kind == "messages" else count_text(value, price.encoding)
+    usage = Usage(
+        input_tokens=tokens, cached_input_tokens=min(cached_input_tokens, tokens), output_tokens=output_tokens
     )
+    cost = price_request(price, usage, day, mode)
     return CostEstimate(
-        price.name, tokens, output_tokens, price.exactness, cost.input, cost.output, requests, table.version, day
+        price.name, tokens, output_tokens, price.exactness, cost.prompt, cost.output, requests, table.version, day
     )

@@ -42,6 +42,7 @@ class MetricChange:
 class CellComparison:
     cell: str
     metrics: tuple[MetricChange, ...]
+    no_data: str | None = None  # why this cell could not be compared
 
     def regression(self, threshold_pct: float, alpha: float) -> list[MetricChange]:
         return [m for m in self.metrics if m.change_pct > threshold_pct and m.significant(alpha)]
@@ -59,6 +60,26 @@ class Comparison:
     def regressions(self, threshold_pct: float) -> list[tuple[str, MetricChange]]:
         return [(c.cell, m) for c in self.cells for m in c.regression(threshold_pct, self.alpha)]
 
+    def unusable(self) -> list[str]:
+        """Why this comparison cannot clear anything: cells without data, unfinished runs."""
+        reasons = [f"cell {c.cell}: {c.no_data}" for c in self.cells if c.no_data]
+        for label, result in (("the first", self.before), ("the second", self.after)):
+            if result.info.interrupted:
+                reasons.append(f"{label} result is from an interrupted run ({result.info.stop_reason or 'unfinished'})")
+        if not self.cells:
+            reasons.append("the two results share no cells")
+        return reasons
+
+    def failures(self, threshold_pct: float | None) -> list[str]:
+        """Every reason a gate on this comparison fails: no data anywhere is never a pass."""
+        reasons = self.unusable()
+        if threshold_pct is not None:
+            reasons += [
+                f"{cell} {m.metric} p50 {m.change_pct:+.1f}% (p={m.p_value:.2g}) beyond {threshold_pct:g}%"
+                for cell, m in self.regressions(threshold_pct)
+            ]
+        return reasons
+
 
 def compare(before: BenchResult, after: BenchResult, alpha: float = ALPHA) -> Comparison:
     cells_before = _cells(before)
@@ -67,6 +88,12 @@ def compare(before: BenchResult, after: BenchResult, alpha: float = ALPHA) -> Co
     rows = []
     for cell in shared:
         metrics = []
+        old_e2e, new_e2e = cells_before[cell]["e2e"], cells_after[cell]["e2e"]
+        if len(old_e2e) < 2 or len(new_e2e) < 2:
+            which = "first" if len(old_e2e) < 2 else "second"
+            count = len(old_e2e) if which == "first" else len(new_e2e)
+            rows.append(CellComparison(cell, (), f"{count} successful request(s) in the {which} result; 2 needed"))
+            continue
         for metric in ("e2e", "ttft"):
             old, new = cells_before[cell][metric], cells_after[cell][metric]
             if len(old) < 2 or len(new) < 2:
@@ -117,7 +144,7 @@ def _holm(rows: list[CellComparison]) -> list[CellComparison]:
             replace(m, p_value=next(adjusted), raw_p_value=m.p_value) if m.p_value is not None else m
             for m in row.metrics
         )
-        out.append(CellComparison(row.cell, metrics))
+        out.append(CellComparison(row.cell, metrics, row.no_data))
     return out
 
 

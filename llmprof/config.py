@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from llmprof.errors import ConfigError
+from llmprof.files import read_text
+from llmprof.pricing.model import DEFAULT_MAX_AGE_DAYS
 from llmprof.yamlio import Section, load_yaml
 
 CONFIG_NAMES = ("llmprof.yaml", "llmprof.yml")
@@ -70,7 +72,7 @@ class Budgets:
     max_cost_increase_pct: Decimal | None = None
     max_cost_increase_pct_per_prompt: Decimal | None = None
     warn_at_pct: Decimal = Decimal(80)  # warn when a figure reaches this % of its limit
-    max_pricing_age_days: int = 90
+    max_pricing_age_days: int = DEFAULT_MAX_AGE_DAYS
     latency: dict[str, Decimal] = field(default_factory=dict)
 
 
@@ -102,8 +104,13 @@ def find(explicit: Path | None = None, cwd: Path | None = None) -> Path | None:
         if (here / name).is_file():
             return here / name
     pyproject = here / "pyproject.toml"
-    if pyproject.is_file() and "[tool.llmprof" in pyproject.read_text(encoding="utf-8", errors="replace"):
-        return pyproject
+    if pyproject.is_file():
+        try:
+            mentions = b"[tool.llmprof" in pyproject.read_bytes()
+        except OSError:
+            mentions = False  # unreadable: not ours to complain about unless it is our config
+        if mentions:
+            return pyproject
     return None
 
 
@@ -124,11 +131,15 @@ def _toml_section(path: Path) -> Any:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10
         import tomli as tomllib
+    text = read_text(path, ConfigError, "save pyproject.toml as UTF-8.")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}", "fix the TOML syntax.") from exc
-    return data.get("tool", {}).get("llmprof", {})
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: nested too deeply to read", "fix the TOML file.") from exc
+    tool = data.get("tool", {})
+    return tool.get("llmprof", {}) if isinstance(tool, dict) else {}
 
 
 def parse(doc: Section, root: Path) -> Config:
@@ -151,9 +162,11 @@ def parse(doc: Section, root: Path) -> Config:
 
 def _endpoint(name: str, s: Section) -> Endpoint:
     s.check_keys(ENDPOINT_KEYS)
+    from llmprof.bench.providers import PROVIDERS
+
     provider = s.text("provider", "openai")
-    if provider not in ("openai", "anthropic", "gemini"):
-        raise s.error("provider", f"unknown provider {provider!r}", "use openai, anthropic or gemini.")
+    if provider not in PROVIDERS:
+        raise s.error("provider", f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDERS)}.")
     url = s.text("url", None)
     return Endpoint(
         name=name,
@@ -171,6 +184,13 @@ def _prompt_set(name: str, s: Section) -> PromptSet:
     models = tuple(s.str_list("models"))
     if not paths:
         raise s.error("paths", "no paths given", 'list prompt files or globs, e.g. paths: ["prompts/*.txt"]')
+    for path in paths:
+        if Path(path).is_absolute() or path.startswith("~"):
+            raise s.error(
+                "paths",
+                f"{path!r} is an absolute path",
+                "write paths relative to the config file's folder, so the baseline works on every machine.",
+            )
     if not models:
         raise s.error("models", "no models given", "list the models to price, e.g. models: [gpt-4o-mini]")
     return PromptSet(
@@ -199,6 +219,6 @@ def _budgets(s: Section) -> Budgets:
         max_cost_increase_pct=s.decimal("max_cost_increase_pct", None),
         max_cost_increase_pct_per_prompt=s.decimal("max_cost_increase_pct_per_prompt", None),
         warn_at_pct=s.decimal("warn_at_pct", Decimal(80)),
-        max_pricing_age_days=s.integer("max_pricing_age_days", 90),
+        max_pricing_age_days=s.integer("max_pricing_age_days", DEFAULT_MAX_AGE_DAYS),
         latency=latency,
     )

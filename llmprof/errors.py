@@ -2,7 +2,8 @@
 
 Every message says what went wrong and, in ``hint``, how to fix it. Foreign exceptions (OSError,
 yaml, httpx, json) are translated into these once, at the edge of the module that met them.
-Exit codes: usage and configuration errors 2, failed checks 1, interrupted runs 130.
+Exit codes: usage, input, configuration and write errors 2; failed budgets and gates 1;
+interrupted runs 130 (Ctrl-C) or 143 (SIGTERM); a bug in llmprof itself 70.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class UnknownModelError(UsageError):
         self.suggestions = suggestions
 
 
+class WriteError(LlmprofError):
+    """A file llmprof was asked to write cannot be written (a bad path, a full disk)."""
+
+
 class PricingError(LlmprofError):
     """A price needed for a figure is missing: never price it at $0."""
 
@@ -65,6 +70,15 @@ class BudgetExceeded(LlmprofError):
 
 
 class Interrupted(LlmprofError):
-    """The user pressed Ctrl-C; whatever was gathered has been kept."""
+    """Ctrl-C (exit 130) or SIGTERM (exit 143); whatever was gathered has been kept."""
 
     exit_code = 130
+
+    def __init__(self, message: str, hint: str | None = None, exit_code: int = 130) -> None:
+        super().__init__(message, hint)
+        self.exit_code = exit_code
+
+
+#: Exit code for a bug in llmprof (an exception that is not an LlmprofError): not 1, which means
+#: "a budget failed", and not 2, which means "you gave something wrong" (sysexits' EX_SOFTWARE).
+INTERNAL_ERROR_EXIT = 70

@@ -17,19 +17,24 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from llmprof import dates
-from llmprof.errors import BudgetExceeded, UnknownModelError, UsageError
+from llmprof.errors import InputError, UnknownModelError, UsageError
 from llmprof.inputs import Prompt, Source, read_source
-from llmprof.pricing import ModelPrice, PriceTable, price_request
+from llmprof.pricing import STANDARD, Mode, ModelPrice, PriceTable, Usage, price_request
 from llmprof.tokens import Exactness, count_messages, count_text
+from llmprof.units import usd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     output_tokens: int = 0
     requests: int = 1
     cached_input_tokens: int = 0
-    batch: bool = False
+    mode: Mode = STANDARD
     as_of: dt.date = field(default_factory=dates.today)
+
+    @property
+    def batch(self) -> bool:
+        return self.mode.batch
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def _count(prompt: Prompt, encodings: Iterable[str]) -> Record:
     return Record(tokens, prompt.model)
 
 
-def run(
+def estimate_prompts(
     table: PriceTable,
     sources: Sequence[Source],
     model_names: Sequence[str],
@@ -146,8 +151,7 @@ def run(
         try:
             return [table.resolve(name)]
         except UnknownModelError as exc:
-            exc.message = f"{where}: {exc.message}"
-            raise
+            raise InputError(f"{where}: {exc.message}", exc.hint) from exc
 
     estimate = Estimate(settings, table, [], [], [])
     rows: dict[tuple[str, str], Row] = {}
@@ -184,21 +188,16 @@ def run(
 
 
 def _add(row: Row, model: ModelPrice, input_tokens: int, settings: Settings) -> int:
-    cost = price_request(
-        model,
-        model.period_on(settings.as_of),
-        input_tokens=input_tokens,
-        output_tokens=settings.output_tokens,
-        cached_input_tokens=settings.cached_input_tokens,
-        batch=settings.batch,
-    )
+    cached = min(settings.cached_input_tokens, input_tokens)
+    usage = Usage(input_tokens=input_tokens, cached_input_tokens=cached, output_tokens=settings.output_tokens)
+    cost = price_request(model, usage, settings.as_of, settings.mode)
     row.records += 1
     row.input_tokens += input_tokens
-    row.cached_input_tokens += min(settings.cached_input_tokens, input_tokens)
+    row.cached_input_tokens += cached
     row.output_tokens += settings.output_tokens
-    row.input_cost += cost.input
+    row.input_cost += cost.prompt
     row.output_cost += cost.output
-    row.tiered_records += cost.tier_above is not None
+    row.tiered_records += cost.tier is not None
     return int(settings.cached_input_tokens > input_tokens)
 
 
@@ -225,14 +224,10 @@ def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
     return list(totals.values())
 
 
-def check_max_cost(estimate: Estimate, max_cost: Decimal) -> None:
-    """Exit-1 failure naming every model whose projected total exceeds ``max_cost``."""
+def check_max_cost(estimate: Estimate, max_cost: Decimal) -> str | None:
+    """Why the estimate is over ``max_cost`` (every model over it, by how much), or None."""
     over = [t for t in estimate.totals if t.projected > max_cost]
-    if over:
-        from llmprof.render.money import usd
-
-        lines = "; ".join(f"{t.model} {usd(t.projected)} is {usd(t.projected - max_cost)} over" for t in over)
-        raise BudgetExceeded(
-            f"projected cost exceeds --max-cost {usd(max_cost)}: {lines}",
-            "shorten the prompt, pick a cheaper model, or raise --max-cost.",
-        )
+    if not over:
+        return None
+    lines = "; ".join(f"{t.model} {usd(t.projected)} is {usd(t.projected - max_cost)} over" for t in over)
+    return f"projected cost exceeds --max-cost {usd(max_cost)}: {lines}"

@@ -7,6 +7,7 @@ import sys
 from rich.console import Console
 
 from llmprof.errors import LlmprofError
+from llmprof.secrets import redact
 
 
 class Talk:
@@ -15,6 +16,10 @@ class Talk:
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
         self.console = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+    def say(self, message: str) -> None:
+        """A status line that --quiet does not hide (e.g. "baseline written: ...")."""
+        self.console.print(redact(message), markup=False, emoji=False)
 
     def note(self, message: str) -> None:
         if not self.quiet:
@@ -32,4 +37,4 @@ class Talk:
 
     def _line(self, label: str, message: str, style: str) -> None:
         self.console.print(f"[{style}]{label}:[/{style}] ", end="")
-        self.console.print(message, markup=False, emoji=False)
+        self.console.print(redact(message), markup=False, emoji=False)

@@ -17,7 +17,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import yaml
 
@@ -50,6 +50,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, Decimal, dt.date)):  # YAML allows lists and maps as keys
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or a mapping", key_node.start_mark
+            )
         if key in result:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
@@ -85,9 +89,17 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
 
-def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text; syntax errors become a ConfigError naming ``source``, line and problem."""
+#: Deeper nesting is refused before it is built: building recurses, and libyaml's composer
+#: overflows the C stack (a segfault) long before Python's recursion limit would stop it.
+MAX_DEPTH = 64
+
+
+def parse_yaml(text: str, source: str, trusted: bool = False) -> Any:
+    """Parse YAML text; syntax errors become a ConfigError naming ``source``, line and problem.
+    ``trusted`` (the bundled price table) skips the nesting check."""
     try:
+        if not trusted:
+            _check_depth(text, source)
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -98,12 +110,30 @@ def parse_yaml(text: str, source: str) -> Any:
         raise ConfigError(f"{source}: {exc}", "fix the YAML syntax.") from exc
 
 
+def _check_depth(text: str, source: str) -> None:
+    """Walk the event stream (no recursion) and refuse nesting deeper than MAX_DEPTH."""
+    depth = 0
+    start = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, start):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = f":{event.start_mark.line + 1}" if event.start_mark else ""
+                raise ConfigError(
+                    f"{source}{line}: nested more than {MAX_DEPTH} levels deep", "llmprof files are a few levels deep."
+                )
+        elif isinstance(event, end):
+            depth -= 1
+
+
 def load_yaml(path: Path) -> Any:
     """Read and parse a YAML file, translating every failure into a ConfigError."""
     return parse_yaml(read_text(path, ConfigError), str(path))
 
 
 _MISSING: Any = object()
+T = TypeVar("T")
 
 
 class Section:
@@ -186,6 +216,10 @@ class Section:
             yield str(name), inner.section(name)
 
     # -- scalars --------------------------------------------------------------------------------
+    @overload
+    def text(self, key: str) -> str: ...
+    @overload
+    def text(self, key: str, default: T) -> str | T: ...
     def text(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -194,6 +228,10 @@ class Section:
             raise self.error(key, f"expected text, got {_kind(value)}")
         return str(value)
 
+    @overload
+    def integer(self, key: str, *, minimum: int = ...) -> int: ...
+    @overload
+    def integer(self, key: str, default: T, minimum: int = ...) -> int | T: ...
     def integer(self, key: str, default: Any = _MISSING, minimum: int = 0) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -204,6 +242,10 @@ class Section:
             raise self.error(key, f"must be at least {minimum}, got {value}")
         return value
 
+    @overload
+    def decimal(self, key: str, *, positive: bool = ...) -> Decimal: ...
+    @overload
+    def decimal(self, key: str, default: T, positive: bool = ...) -> Decimal | T: ...
     def decimal(self, key: str, default: Any = _MISSING, positive: bool = False) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -223,6 +265,10 @@ class Section:
             raise self.error(key, f"must not be negative, got {value}")
         return number
 
+    @overload
+    def date(self, key: str) -> dt.date: ...
+    @overload
+    def date(self, key: str, default: T) -> dt.date | T: ...
     def date(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -236,6 +282,10 @@ class Section:
         except ValueError:
             raise self.error(key, f"expected a date YYYY-MM-DD, got {value!r}") from None
 
+    @overload
+    def str_list(self, key: str) -> list[str]: ...
+    @overload
+    def str_list(self, key: str, default: T) -> list[str] | T: ...
     def str_list(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)
         if value is default:
@@ -246,6 +296,10 @@ class Section:
             raise self.error(key, f"expected a list of names, got {_kind(value)}")
         return [str(v) for v in value]
 
+    @overload
+    def flag(self, key: str) -> bool: ...
+    @overload
+    def flag(self, key: str, default: T) -> bool | T: ...
     def flag(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)
         if value is default:

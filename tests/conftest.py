@@ -15,7 +15,7 @@ import pytest
 from llmprof.pricing import PriceTable, load_table
 
 BASE_TABLE = """\
-schema_version: 1
+schema_version: 2
 version: "test-1"
 date: 2026-11-01
 currency: USD
@@ -64,6 +64,66 @@ models:
             input: 2.50
             output: 15.00
             cached_input: 0.25
+  cachey:
+    provider: anthropic
+    tokenizer: claude
+    reasoning: true
+    context_window: 1000000
+    source: https://example.test/pricing
+    checked: 2026-11-01
+    cache: {min_tokens: 1024, default_ttl: 5m}
+    prices:
+      - since: 2025-09-29
+        input: 3.00
+        output: 15.00
+        cached_input: 0.30
+        cache_write: {5m: 3.75, 1h: 6.00}
+        batch: {input: 1.50, output: 7.50, cached_input: 0.15, cache_write: {5m: 1.875, 1h: 3.00}}
+        tiers:
+          - from: 200000
+            input: 6.00
+            output: 22.50
+            cached_input: 0.60
+            cache_write: {5m: 7.50, 1h: 12.00}
+  peaky:
+    provider: deepseek
+    tokenizer: deepseek
+    source: https://example.test/pricing
+    checked: 2026-11-01
+    prices:
+      - since: 2026-01-01
+        input: 0.28
+        output: 0.42
+        cached_input: 0.028
+        time_of_day:
+          - label: off-peak
+            utc: "16:30-00:30"
+            input: 0.14
+            output: 0.21
+            cached_input: 0.014
+  flexy:
+    provider: openai
+    tokenizer: o200k_base
+    source: https://example.test/pricing
+    checked: 2026-11-01
+    prices:
+      - since: 2026-01-01
+        input: 1.25
+        output: 10.00
+        cached_input: 0.125
+        service_tiers:
+          flex: {input: 0.625, output: 5.00, cached_input: 0.0625}
+          priority: {input: 2.50, output: 20.00, cached_input: 0.25}
+  embed:
+    provider: openai
+    kind: embedding
+    tokenizer: cl100k_base
+    source: https://example.test/pricing
+    checked: 2026-11-01
+    prices:
+      - since: 2024-01-25
+        input: 0.02
+        batch: {input: 0.01}
 """
 
 

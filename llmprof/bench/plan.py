@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from llmprof.errors import UsageError
 from llmprof.tokens import count_messages, count_text
 
-#: The settings of the reference table (Chip Huyen, 2023): input x output tokens.
-REFERENCE_CELLS = ("51x1", "232x1", "228x26")
-
 _CELL = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 
 # Words that are one token each, with their leading space, in o200k_base and cl100k_base

@@ -1,7 +1,10 @@
-"""One bench run, start to finish: key, budget guard, mock, prompts, runner, records on disk.
+"""One bench run, start to finish: checks, key, budget guard, mock, prompts, runner, files.
 
-Whatever happens (Ctrl-C, a fatal endpoint error, a crash) every finished request is already in
-the ``.jsonl`` log, and the ``--out`` document is written for what was gathered.
+Everything that can be refused is refused before the first request: the output paths, the key,
+cell sizes against the model's context window, the worst-case spend. Then whatever happens
+(Ctrl-C, SIGTERM, a full disk, a fatal endpoint error) every finished request is already in the
+run log, the ``--out`` document is written for what was gathered, and the outcome says why the
+run stopped.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
-import json
-import os
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,70 +21,151 @@ from pathlib import Path
 
 from llmprof import __version__, dates
 from llmprof.bench import providers
+from llmprof.bench.client import Target
 from llmprof.bench.plan import Cell, PromptFactory
-from llmprof.bench.records import BenchResult, RecordSink, RequestRecord, RunInfo
-from llmprof.bench.runner import Job, Load, Runner, Target
+from llmprof.bench.records import BenchResult, RequestRecord, RunInfo
+from llmprof.bench.resultfile import RecordSink, write_document
+from llmprof.bench.runner import Load, PlannedRequest, Runner
 from llmprof.bench.settings import BenchSettings
 from llmprof.bench.summary import Summary, summarize
-from llmprof.errors import BudgetExceeded, InputError, LlmprofError, UsageError
-from llmprof.net import is_local, public_url
-from llmprof.pricing import ModelPrice, PriceTable, price_request
-from llmprof.render.money import usd
+from llmprof.errors import BudgetExceeded, Interrupted, LlmprofError, UnknownModelError, UsageError, WriteError
+from llmprof.files import check_writable
+from llmprof.pricing import ModelPrice, PriceTable, Usage, price_request
+from llmprof.secrets import read_key
 from llmprof.talk import Talk
 from llmprof.tokens import STAND_IN, count_messages
+from llmprof.units import usd
 
-RUNS_DIR = Path("llmprof-runs")
+#: Cells for a model the table does not know are bounded by this (prompt + output tokens).
+UNKNOWN_MODEL_LIMIT = 2_000_000
+#: File descriptors kept back for the process itself (logs, the mock's pipes, the encodings).
+FD_RESERVE = 64
+
+Progress = Callable[
+    [BenchSettings, list[PlannedRequest]], contextlib.AbstractContextManager[Callable[[RequestRecord], None]]
+]
 
 
 @dataclass
 class Outcome:
     result: BenchResult
     summary: Summary
-    log_path: Path
-    interrupted: bool = False
-    notes: list[str] = field(default_factory=list)
+    log_path: Path | None
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # why the run counts as failed (exit 1)
+    stop: LlmprofError | None = None  # why it stopped early (Interrupted, WriteError), if it did
 
 
-def run(settings: BenchSettings, table: PriceTable, talk: Talk, out: Path | None) -> Outcome:
+@contextlib.contextmanager
+def no_progress(settings: BenchSettings, jobs: list[PlannedRequest]) -> Iterator[Callable[[RequestRecord], None]]:
+    yield lambda record: None
+
+
+def run_bench(
+    settings: BenchSettings,
+    table: PriceTable,
+    talk: Talk,
+    *,
+    out: Path | None = None,
+    log_dir: Path | None = None,
+    progress: Progress = no_progress,
+) -> Outcome:
+    """Run the bench; ``log_dir`` None keeps no run log (``--no-log``)."""
+    if out is not None:
+        check_writable(out, "the result")
     provider = providers.get(settings.endpoint.provider)
-    key = _key(settings, provider, talk)
-    price_model = _price_model(settings, table, talk)
+    key = _key(settings, talk)
+    model = _price_model(settings, table, talk)
     encoding = _encoding(settings, table)
-    _guard_budget(settings, price_model, table, talk)
-    force = settings.force_length
-    if force is None:
-        force = provider.name == "openai" and (settings.is_mock or is_local(settings.endpoint.url or ""))
-    factory = PromptFactory(encoding, settings.seed)
-    jobs = _jobs(settings, factory, encoding)
-    log_path = out.with_suffix(".jsonl") if out else RUNS_DIR / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
+    _check_cells(settings, table)
+    _guard_budget(settings, model, table, talk)
+    max_in_flight = _fd_cap(settings, talk)
+    jobs = _plan(settings, PromptFactory(encoding, settings.seed), encoding)
+    stopper = _Stopper()
+    sink = _sink(out, log_dir, stopper)
     with _endpoint(settings, talk) as url:
-        target = Target(provider, url, settings.model, key, settings.stream, force)
+        display = settings.endpoint.display
+        target = Target(provider, url, display, settings.model, key, settings.stream, settings.force_length)
         info = RunInfo(
             llmprof_version=__version__,
             pricing_version=table.version,
             pricing_date=table.date.isoformat(),
-            endpoint="mock (built in)" if settings.is_mock else public_url(url),
+            endpoint=display,
+            endpoint_kind=settings.endpoint.kind,
             provider=provider.name,
             model=settings.model,
-            price_as=price_model.name if price_model else None,
+            price_as=model.name if model else None,
             settings=settings.public(),
             started_at=_now(),
         )
-        sink = RecordSink(log_path)
-        sink.header(info)
-        try:
-            records, duration, interrupted = _measure(settings, target, encoding, price_model, jobs, sink, talk)
-        finally:
-            sink.close()
-    info.finished_at = _now()
-    info.duration_s = duration
-    info.interrupted = interrupted
-    result = BenchResult(info, records)
-    outcome = Outcome(result, summarize(records, settings.percentiles), log_path, interrupted)
-    outcome.notes.extend(_shortfalls(outcome.summary, force))
+        if sink is not None:
+            sink.header(info)
+        load = Load(
+            concurrency=settings.concurrency,
+            rate=settings.rate,
+            arrival=settings.arrival,
+            timeout_s=settings.timeout_s,
+            max_retries=settings.max_retries,
+            seed=settings.seed,
+            ramp_up_s=settings.ramp_up_s,
+            max_in_flight=max_in_flight,
+        )
+        with progress(settings, jobs) as advance:
+
+            def on_record(record: RequestRecord) -> None:
+                if sink is not None:
+                    sink.add(record)
+                advance(record)
+
+            runner = Runner(target, load, encoding, _pricer(model), on_record)
+            try:
+                stopper.run(runner, jobs)
+            except LlmprofError as exc:  # a fatal endpoint error: the log says so too
+                stopper.reason = f"error: {exc.message}"
+                raise
+            finally:
+                info.finished_at = _now()
+                info.duration_s = runner.duration_s
+                info.interrupted = stopper.reason is not None
+                info.stop_reason = stopper.reason
+                if sink is not None:
+                    sink.finish(info)
+    result = BenchResult(info, runner.records)
+    summary = summarize(runner.records, settings.percentiles)
+    log_path = sink.path if sink else None
+    outcome = Outcome(result, summary, log_path, stop=stopper.error(log_path))
+    outcome.warnings.extend(_shortfalls(summary, settings.force_length))
+    outcome.failures.extend(gate(result, summary, settings.max_error_rate))
     if out is not None:
-        _write_document(out, outcome)
+        write_document(out, result, summary)
     return outcome
+
+
+def gate(result: BenchResult, summary: Summary, max_error_rate: float) -> list[str]:
+    """Why a run's numbers cannot pass: no data somewhere, too many failures, or a stop."""
+    failures = []
+    for cell in summary.cells:
+        if cell.ok == 0:
+            failures.append(f"cell {cell.cell}: none of its {cell.requests} request(s) succeeded")
+    measured = sum(c.requests for c in summary.cells)
+    if measured == 0:
+        failures.append("no measured request finished")
+    elif summary.failed / measured > max_error_rate:
+        failures.append(
+            f"{summary.failed} of {measured} requests failed ({summary.failed / measured:.0%}), "
+            f"above --max-error-rate {max_error_rate:.0%}"
+        )
+    if result.info.interrupted:
+        failures.append(f"the run was interrupted ({result.info.stop_reason}): its cells are incomplete")
+    return failures
+
+
+def _sink(out: Path | None, log_dir: Path | None, stopper: _Stopper) -> RecordSink | None:
+    if out is not None:
+        return RecordSink.at(out.with_suffix(".jsonl"), stopper.failed)
+    if log_dir is None:
+        return None
+    return RecordSink.create(log_dir, f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}", stopper.failed)
 
 
 def _shortfalls(summary: Summary, forced: bool) -> list[str]:
@@ -102,17 +184,19 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _key(settings: BenchSettings, provider: providers.Provider, talk: Talk) -> str | None:
+def _key(settings: BenchSettings, talk: Talk) -> str | None:
     if settings.is_mock:
         return None  # the built-in mock needs no key, and is never sent one
-    name = settings.endpoint.api_key_env or provider.key_env
-    key = os.environ.get(name) or None
+    name = settings.endpoint.key_env
+    key, note = read_key(name)
+    if note:
+        talk.note(note)
     if key is None:
-        if is_local(settings.endpoint.url or ""):
+        if settings.endpoint.kind == "local":
             talk.note(f"{name} is not set; sending no key to the local endpoint")
             return None
         raise UsageError(
-            f"no API key found for {provider.name}",
+            f"no API key found for {settings.endpoint.provider}",
             f"set the {name} environment variable (or name another with --api-key-env VAR).",
         )
     return key
@@ -120,36 +204,68 @@ def _key(settings: BenchSettings, provider: providers.Provider, talk: Talk) -> s
 
 def _price_model(settings: BenchSettings, table: PriceTable, talk: Talk) -> ModelPrice | None:
     if settings.price_as:
-        return table.resolve(settings.price_as)
-    if settings.is_mock:
+        model = table.resolve(settings.price_as)
+    elif settings.is_mock:
         return None  # free; --price-as prices it as if it were a real model
-    try:
-        model = table.resolve(settings.model)
-    except LlmprofError:
-        if not is_local(settings.endpoint.url or ""):
-            talk.warn(
-                f"{settings.model} is not in the pricing table, so costs are not shown",
-                "pass --price-as MODEL to price its usage as a known model.",
-            )
-        return None
+    else:
+        try:
+            model = table.resolve(settings.model)
+        except UnknownModelError:
+            if settings.endpoint.metered:
+                talk.warn(
+                    f"{settings.model} is not in the pricing table, so costs are not shown",
+                    "pass --price-as MODEL to price its usage as a known model.",
+                )
+            return None
     warning = model.lifecycle(dates.today())
     if warning:
         talk.warn(warning)
     return model
 
 
+def _known(table: PriceTable, name: str | None) -> ModelPrice | None:
+    if not name:
+        return None
+    try:
+        return table.resolve(name)
+    except UnknownModelError:
+        return None
+
+
 def _encoding(settings: BenchSettings, table: PriceTable) -> str:
-    for name in (settings.model, settings.price_as):
-        if name:
-            with contextlib.suppress(LlmprofError):
-                return table.resolve(name).encoding
-    return STAND_IN
+    model = _known(table, settings.model) or _known(table, settings.price_as)
+    return model.encoding if model else STAND_IN
+
+
+def _check_cells(settings: BenchSettings, table: PriceTable) -> None:
+    """Cells must fit the model: a prompt beyond its context window is refused up front, not
+    after minutes of building prompts the endpoint will reject."""
+    model = _known(table, settings.model) or _known(table, settings.price_as)
+    for cell in settings.cells:
+        size = cell.input_tokens + cell.output_tokens
+        if model is not None and model.context_window and size > model.context_window:
+            raise UsageError(
+                f"cell {cell.label}: {size:,} tokens do not fit {model.name}'s context window of "
+                f"{model.context_window:,}",
+                "use smaller cells, or a model with a longer context.",
+            )
+        if model is not None and model.max_output and cell.output_tokens > model.max_output:
+            raise UsageError(
+                f"cell {cell.label}: {cell.output_tokens:,} output tokens exceed {model.name}'s maximum of "
+                f"{model.max_output:,}",
+                "use a smaller output length.",
+            )
+        if model is None and size > UNKNOWN_MODEL_LIMIT:
+            raise UsageError(
+                f"cell {cell.label}: {size:,} tokens is more than any model's context ({UNKNOWN_MODEL_LIMIT:,})",
+                "use smaller cells, or --price-as MODEL so the real limit is known.",
+            )
 
 
 def _guard_budget(settings: BenchSettings, model: ModelPrice | None, table: PriceTable, talk: Talk) -> None:
     """Before any paid request: the worst case (every run at full input and max output)."""
     count = len(settings.cells) * settings.runs + settings.warmup
-    paid = not settings.is_mock and not is_local(settings.endpoint.url or "")
+    paid = settings.endpoint.metered
     if model is None:
         if paid and not settings.yes:
             raise UsageError(
@@ -157,20 +273,14 @@ def _guard_budget(settings: BenchSettings, model: ModelPrice | None, table: Pric
                 "pass --price-as MODEL, or --yes to run anyway.",
             )
         return
-    period = model.period_on(dates.today())
+    today = dates.today()
+
+    def one(cell: Cell) -> Decimal:
+        usage = Usage(input_tokens=cell.input_tokens, output_tokens=cell.output_tokens)
+        return price_request(model, usage, today).total
+
     largest = max(settings.cells, key=lambda c: c.input_tokens + c.output_tokens)
-    worst = (
-        sum(
-            (
-                price_request(model, period, input_tokens=c.input_tokens, output_tokens=c.output_tokens).total
-                * settings.runs
-                for c in settings.cells
-            ),
-            Decimal(0),
-        )
-        + price_request(model, period, input_tokens=largest.input_tokens, output_tokens=largest.output_tokens).total
-        * settings.warmup
-    )
+    worst = sum((one(c) * settings.runs for c in settings.cells), Decimal(0)) + one(largest) * settings.warmup
     what = f"{count} requests priced as {model.name} ({table.describe()})"
     if not paid:
         talk.note(f"worst-case cost if this were {model.name}: {usd(worst)} for {what}; this endpoint is free")
@@ -183,22 +293,52 @@ def _guard_budget(settings: BenchSettings, model: ModelPrice | None, table: Pric
         )
 
 
-def _jobs(settings: BenchSettings, factory: PromptFactory, encoding: str) -> list[Job]:
+def _fd_cap(settings: BenchSettings, talk: Talk) -> int | None:
+    """How many connections this process can hold open; more would fail as "connect" errors
+    that look like the server's fault."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return None
+    if soft == resource.RLIM_INFINITY:
+        return None
+    cap = max(1, soft - FD_RESERVE)
+    wanted = settings.concurrency
+    if wanted is not None and wanted > cap:
+        talk.warn(
+            f"--concurrency {wanted} is more connections than this process may open ({soft} file descriptors): "
+            f"the client holds at most {cap} in flight, and the rest wait their turn on the client",
+            "raise the limit (ulimit -n) to measure the endpoint at that concurrency.",
+        )
+    return cap
+
+
+def _plan(settings: BenchSettings, factory: PromptFactory, encoding: str) -> list[PlannedRequest]:
     ids = itertools.count()
-    jobs: list[Job] = []
+    jobs: list[PlannedRequest] = []
     cycle = itertools.cycle(settings.cells)
     for _ in range(settings.warmup):
-        cell = next(cycle)
-        jobs.append(_job(next(ids), cell, factory, encoding, warmup=True))
+        jobs.append(_job(next(ids), next(cycle), factory, encoding, warmup=True))
     for cell in settings.cells:
         jobs.extend(_job(next(ids), cell, factory, encoding) for _ in range(settings.runs))
     return jobs
 
 
-def _job(job_id: int, cell: Cell, factory: PromptFactory, encoding: str, warmup: bool = False) -> Job:
+def _job(job_id: int, cell: Cell, factory: PromptFactory, encoding: str, warmup: bool = False) -> PlannedRequest:
     prompt = factory.make(cell.input_tokens)
     local = count_messages([{"role": "user", "content": prompt}], encoding)
-    return Job(job_id, cell, prompt, local, warmup)
+    return PlannedRequest(job_id, cell, prompt, local, warmup)
+
+
+def _pricer(model: ModelPrice | None) -> Callable[[Usage], Decimal | None]:
+    today = dates.today()
+
+    def price(usage: Usage) -> Decimal | None:
+        return None if model is None else price_request(model, usage, today).total
+
+    return price
 
 
 @contextlib.contextmanager
@@ -213,103 +353,57 @@ def _endpoint(settings: BenchSettings, talk: Talk) -> Iterator[str]:
         yield mock.url
 
 
-def _measure(
-    settings: BenchSettings,
-    target: Target,
-    encoding: str,
-    model: ModelPrice | None,
-    jobs: list[Job],
-    sink: RecordSink,
-    talk: Talk,
-) -> tuple[list[RequestRecord], float | None, bool]:
-    period = model.period_on(dates.today()) if model else None
+class _Stopper:
+    """Runs the runner until the end, or until Ctrl-C, SIGTERM or a failed write to the run log:
+    then it cancels what is in flight, keeps what finished, and remembers why."""
 
-    def price(input_tokens: int, output_tokens: int) -> Decimal | None:
-        if model is None or period is None:
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self.write_failure: WriteError | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def stop(self, why: str) -> None:
+        if self.reason is None:
+            self.reason = why
+            if self._task is not None:
+                self._task.cancel()
+
+    def failed(self, error: WriteError) -> None:
+        """The run log could not be written: nothing more would be kept, so stop now."""
+        self.write_failure = error
+        self.stop("a failed write")
+
+    def error(self, log: Path | None) -> LlmprofError | None:
+        if self.write_failure is not None:
+            return self.write_failure
+        if self.reason is None:
             return None
-        return price_request(model, period, input_tokens=input_tokens, output_tokens=output_tokens).total
+        return Interrupted(
+            f"stopped by {self.reason}: the requests that finished are kept",
+            f"re-render them any time with: llmprof report {log}" if log else None,
+            exit_code=143 if self.reason == "SIGTERM" else 130,
+        )
 
-    load = Load(
-        settings.concurrency,
-        settings.rate,
-        settings.arrival,
-        settings.timeout_s,
-        settings.max_retries,
-        settings.seed,
-        settings.ramp_up_s,
-    )
-    with _progress(settings, jobs, talk) as advance:
+    def run(self, runner: Runner, jobs: list[PlannedRequest]) -> None:
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            self._task = asyncio.current_task()
+            installed = []
+            for signum, name in ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not main thread
+                    loop.add_signal_handler(signum, self.stop, name)
+                    installed.append(signum)
+            try:
+                await runner.run(jobs)
+            except asyncio.CancelledError:
+                if self.reason is None:
+                    raise
+            finally:
+                for signum in installed:
+                    with contextlib.suppress(Exception):
+                        loop.remove_signal_handler(signum)
 
-        def on_record(record: RequestRecord) -> None:
-            sink.add(record)
-            advance(record)
-
-        runner = Runner(target, load, encoding, price, on_record)
-        interrupted = _run_interruptibly(runner, jobs)
-    return runner.records, runner.duration_s, interrupted
-
-
-def _run_interruptibly(runner: Runner, jobs: list[Job]) -> bool:
-    """Run to the end, or until Ctrl-C: then cancel what is in flight and keep what finished."""
-
-    async def main() -> bool:
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
-        interrupted = False
-
-        def on_sigint() -> None:
-            nonlocal interrupted
-            interrupted = True
-            loop.remove_signal_handler(signal.SIGINT)  # a second Ctrl-C is not caught
-            task.cancel()
-
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not main thread
-            loop.add_signal_handler(signal.SIGINT, on_sigint)
         try:
-            await runner.run(jobs)
-        except asyncio.CancelledError:
-            if not interrupted:
-                raise
-        finally:
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(signal.SIGINT)
-        return interrupted
-
-    try:
-        return asyncio.run(main())
-    except KeyboardInterrupt:  # where signal handlers are unavailable
-        return True
-
-
-@contextlib.contextmanager
-def _progress(settings: BenchSettings, jobs: list[Job], talk: Talk) -> Iterator[Callable[[RequestRecord], None]]:
-    if talk.quiet or not talk.console.is_terminal:  # a bar in a CI log is noise
-        yield lambda record: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=talk.console, transient=True) as progress:
-        tasks = {}
-        warmups = sum(1 for j in jobs if j.warmup)
-        if warmups:
-            tasks["warmup"] = progress.add_task("warmup", total=warmups)
-        for cell in settings.cells:
-            tasks[cell.label] = progress.add_task(cell.describe(), total=settings.runs)
-
-        def advance(record: RequestRecord) -> None:
-            progress.advance(tasks["warmup" if record.warmup else record.cell])
-
-        yield advance
-
-
-def _write_document(path: Path, outcome: Outcome) -> None:
-    from llmprof.render.bench import BenchOutput
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        document = BenchOutput(outcome.result, outcome.summary).document()
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the result ({exc.strerror or exc})") from exc
+            asyncio.run(main())
+        except KeyboardInterrupt:  # where signal handlers are unavailable
+            self.reason = self.reason or "Ctrl-C"

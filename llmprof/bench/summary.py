@@ -27,10 +27,12 @@ class CellSummary:
     e2e_s: dict[float, float] = field(default_factory=dict)
     ttft_s: dict[float, float] = field(default_factory=dict)
     ttfb_p50_s: float | None = None
+    ttfa_p50_s: float | None = None  # time to first answer token (after any reasoning)
     tpot_p50_s: float | None = None
     itl_p50_s: float | None = None
     tokens_per_s_p50: float | None = None
     output_tokens_mean: float | None = None
+    reasoning_tokens_mean: float | None = None  # as the API reported them
     shortfall: int = 0  # successful requests that produced fewer tokens than asked
     local_counts: int = 0  # successes whose output count is local, not the API's
     retries: int = 0
@@ -86,11 +88,14 @@ def _cell(summary: CellSummary, records: list[RequestRecord], qs: Sequence[float
     summary.e2e_s = percentiles([r.e2e_s for r in ok if r.e2e_s is not None], qs)
     summary.ttft_s = percentiles([r.ttft_s for r in ok if r.ttft_s is not None], qs)
     summary.ttfb_p50_s = _p50([r.ttfb_s for r in ok])
+    summary.ttfa_p50_s = _p50([r.ttfa_s for r in ok])
     summary.tpot_p50_s = _p50([r.tpot_s for r in ok])
     summary.itl_p50_s = _p50([gap for r in ok for gap in r.itl_s])
     summary.tokens_per_s_p50 = _p50([r.tokens_per_s for r in ok])
     outputs = [r.output_tokens for r in ok if r.output_tokens is not None]
     summary.output_tokens_mean = sum(outputs) / len(outputs) if outputs else None
+    reasoning = [r.reasoning_tokens for r in ok if r.reasoning_tokens is not None]
+    summary.reasoning_tokens_mean = sum(reasoning) / len(reasoning) if reasoning else None
     summary.shortfall = sum(1 for r in ok if r.output_tokens is not None and r.output_tokens < r.output_target)
     summary.local_counts = sum(1 for r in ok if r.tokens_source == "local")
     costs = [Decimal(r.cost_usd) for r in ok if r.cost_usd is not None]

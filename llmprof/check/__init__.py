@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
-from llmprof.check.evaluate import CheckReport, diff, evaluate, evaluate_latency
+from llmprof.check.evaluate import BudgetResult, CheckReport, diff, evaluate, evaluate_latency
 from llmprof.check.items import Snapshot, load, save, snapshot
 from llmprof.config import DEFAULT_BASELINE, Config
 from llmprof.pricing import PriceTable
@@ -21,30 +22,51 @@ def update_baseline(config: Config, table: PriceTable, path: Path, today: dt.dat
     return snap
 
 
-def run(config: Config, table: PriceTable, path: Path, today: dt.date, bench_results: Path | None) -> CheckReport:
+def check_project(
+    config: Config,
+    table: PriceTable,
+    path: Path,
+    today: dt.date,
+    bench_results: Path | None = None,
+    skip_latency: bool = False,
+) -> CheckReport:
+    """Today's figures against the baseline at ``path``, every budget evaluated (or failed)."""
     before = load(path)
     after = snapshot(config, table, today)
     report = CheckReport(before, after, diff(before, after, table, today))
     evaluate(report, config.budgets)
-    age = (today - table.date).days
-    if age > config.budgets.max_pricing_age_days:
-        report.warnings.append(
-            f"the pricing table is {age} days old (limit {config.budgets.max_pricing_age_days}): "
-            "upgrade llmprof or lay fresh rates over it with pricing: in llmprof.yaml"
+    stale = table.staleness(today, config.budgets.max_pricing_age_days)
+    if stale:
+        report.warn(
+            "pricing-stale", f"{stale}: upgrade llmprof or lay fresh rates over it with pricing: in llmprof.yaml"
         )
     for name in sorted({i.model for i in after.items}):
         warning = table.resolve(name).lifecycle(today)
         if warning:
-            report.warnings.append(warning)
+            report.warn("model-shutdown", warning)
     approx = sorted({i.model for i in after.items if i.count == "approx"})
     if approx:
-        report.warnings.append(
-            f"token counts are approximate for {', '.join(approx)} (their tokenizers are not public)"
+        report.warn(
+            "count-approx", f"token counts are approximate for {', '.join(approx)} (their tokenizers are not public)"
         )
+    if not config.budgets.latency:
+        return report
     if bench_results is not None:
-        from llmprof.bench import records
+        from llmprof.bench.resultfile import load as load_result
 
-        evaluate_latency(report, records.load(bench_results), config.budgets)
-    elif config.budgets.latency:
-        report.warnings.append("latency budgets are set but no --bench-results file was given; they were not checked")
+        evaluate_latency(report, load_result(bench_results), config.budgets, str(bench_results))
+    elif skip_latency:
+        report.warn("latency-skipped", "latency budgets were not checked (--no-latency)")
+    else:
+        report.budgets.append(
+            BudgetResult(
+                "latency",
+                "budgets.latency",
+                Decimal(0),
+                None,
+                "s",
+                "fail",
+                "not evaluated: no --bench-results given (pass a bench result, or --no-latency to check cost only)",
+            )
+        )
     return report

@@ -19,11 +19,11 @@ from llmprof.bench.records import BenchResult
 from llmprof.bench.summary import summarize
 from llmprof.check.items import Item, Snapshot
 from llmprof.config import Budgets
-from llmprof.errors import LlmprofError
-from llmprof.pricing import PriceTable, price_request
-from llmprof.render.money import percent, usd
+from llmprof.errors import UnknownModelError
+from llmprof.pricing import Mode, PriceTable, Usage, price_request
 
 Status = Literal["pass", "warn", "fail"]
+Unit = Literal["usd", "pct", "s", "ratio"]
 HUNDRED = Decimal(100)
 
 
@@ -73,11 +73,24 @@ class Change:
 
 @dataclass(frozen=True)
 class BudgetResult:
+    """One budget on one subject, with exact values: ``actual`` None when there was no data to
+    measure it (which fails: a budget that cannot be evaluated never passes)."""
+
     budget: str
     subject: str
-    limit: str
-    actual: str
+    limit: Decimal
+    actual: Decimal | None
+    unit: Unit
     status: Status
+    note: str | None = None  # e.g. "no successful request in this cell"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning with a stable code, so a project can ignore it by name (``ignore_warnings``)."""
+
+    code: str
+    message: str
 
 
 @dataclass
@@ -86,7 +99,14 @@ class CheckReport:
     after: Snapshot
     changes: list[Change]
     budgets: list[BudgetResult] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    def warn(self, code: str, message: str) -> None:
+        self.notices.append(Notice(code, message))
+
+    @property
+    def warnings(self) -> list[str]:
+        return [n.message for n in self.notices]
 
     @property
     def failures(self) -> list[BudgetResult]:
@@ -143,17 +163,14 @@ def diff(before: Snapshot, after: Snapshot, table: PriceTable, today: dt.date) -
 def _reprice(item: Item, table: PriceTable, today: dt.date) -> Decimal | None:
     try:
         model = table.resolve(item.model)
-        cost = price_request(
-            model,
-            model.period_on(today),
-            input_tokens=item.input_tokens,
-            output_tokens=item.output_tokens,
-            cached_input_tokens=item.cached_input_tokens,
-            batch=item.batch,
-        )
-    except LlmprofError:
+    except UnknownModelError:
         return None
-    return cost.total
+    usage = Usage(
+        input_tokens=item.input_tokens,
+        cached_input_tokens=min(item.cached_input_tokens, item.input_tokens),
+        output_tokens=item.output_tokens,
+    )
+    return price_request(model, usage, today, Mode(batch=item.batch)).total
 
 
 def evaluate(report: CheckReport, budgets: Budgets) -> None:
@@ -204,36 +221,66 @@ def _status(actual: Decimal, limit: Decimal, warn_at: Decimal) -> Status:
 
 
 def _absolute(name: str, subject: str, actual: Decimal, limit: Decimal, warn_at: Decimal) -> BudgetResult:
-    return BudgetResult(name, subject, usd(limit), usd(actual), _status(actual, limit, warn_at))
+    return BudgetResult(name, subject, limit, actual, "usd", _status(actual, limit, warn_at))
 
 
 def _relative(name: str, subject: str, pct: Decimal, limit: Decimal, warn_at: Decimal) -> BudgetResult:
-    return BudgetResult(name, subject, f"+{limit:g}%", percent(float(pct)), _status(pct, limit, warn_at))
+    return BudgetResult(name, subject, limit, pct, "pct", _status(pct, limit, warn_at))
 
 
-def evaluate_latency(report: CheckReport, result: BenchResult, budgets: Budgets) -> None:
-    """Latency limits (``budgets.latency``) against a saved bench result, cell by cell."""
-    limits = budgets.latency
+#: Without a ``max_error_rate`` budget, any failed request fails the latency gate: latency
+#: percentiles of the survivors say nothing about the requests that failed.
+DEFAULT_MAX_ERROR_RATE = Decimal(0)
+
+
+def evaluate_latency(report: CheckReport, result: BenchResult, budgets: Budgets, source: str) -> None:
+    """Latency limits (``budgets.latency``) against a saved bench result, cell by cell. No data,
+    a cell without successes or an interrupted run fails: nothing here passes by default."""
+    limits = dict(budgets.latency)
     if not limits:
         return
+    limits.setdefault("max_error_rate", DEFAULT_MAX_ERROR_RATE)
     qs = sorted({float(key[1:].split("_")[0]) for key in limits if key.startswith("p")} or {50.0})
     warn_at = budgets.warn_at_pct / HUNDRED
-    for cell in summarize(result.records, qs).cells:
+    info = result.info
+    if info.interrupted:
+        report.budgets.append(
+            BudgetResult(
+                "complete_run", source, Decimal(0), None, "ratio", "fail",
+                f"the bench run was interrupted ({info.stop_reason or 'it did not finish'}): re-run it to the end",
+            )
+        )  # fmt: skip
+    cells = summarize(result.records, qs).cells
+    if not cells:
+        for key, limit in sorted(limits.items()):
+            report.budgets.append(
+                BudgetResult(key, source, limit, None, _unit(key), "fail", "the result holds no measured request")
+            )
+        return
+    for cell in cells:
         subject = f"cell {cell.cell}"
         for key, limit in sorted(limits.items()):
             if key == "max_error_rate":
-                rate = Decimal(cell.failed) / Decimal(cell.requests) if cell.requests else Decimal(0)
+                rate = Decimal(cell.failed) / Decimal(cell.requests)
+                note = (
+                    "default 0: set budgets.latency.max_error_rate to allow failures"
+                    if key not in budgets.latency
+                    else None
+                )
                 report.budgets.append(
-                    BudgetResult(key, subject, f"{limit:g}", f"{rate:.3f}", _status(rate, limit, warn_at))
+                    BudgetResult(key, subject, limit, rate, "ratio", _status(rate, limit, warn_at), note)
                 )
                 continue
             q = float(key[1:].split("_")[0])
-            values = cell.ttft_s if key.endswith("ttft_s") else cell.e2e_s
-            actual = values.get(q)
+            actual = (cell.ttft_s if key.endswith("ttft_s") else cell.e2e_s).get(q)
             if actual is None:
-                report.budgets.append(BudgetResult(key, subject, f"{limit:g} s", "no data", "fail"))
+                report.budgets.append(
+                    BudgetResult(key, subject, limit, None, "s", "fail", "no successful request in this cell")
+                )
                 continue
             value = Decimal(str(round(actual, 6)))
-            report.budgets.append(
-                BudgetResult(key, subject, f"{limit:g} s", f"{actual:.3f} s", _status(value, limit, warn_at))
-            )
+            report.budgets.append(BudgetResult(key, subject, limit, value, "s", _status(value, limit, warn_at)))
+
+
+def _unit(key: str) -> Unit:
+    return "ratio" if key == "max_error_rate" else "s"

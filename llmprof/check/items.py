@@ -18,8 +18,8 @@ from llmprof.config import Config, PromptSet
 from llmprof.errors import ConfigError, InputError, UnknownModelError
 from llmprof.files import expect_document, read_json
 from llmprof.inputs import Source
-from llmprof.pricing import PriceTable
-from llmprof.render.money import decimal_str
+from llmprof.pricing import Mode, PriceTable
+from llmprof.units import decimal_str
 
 SCHEMA_VERSION = 1
 KIND = "llmprof.baseline"
@@ -115,10 +115,10 @@ def _price_set(prompt_set: PromptSet, config: Config, table: PriceTable, today: 
     settings = estimate.Settings(
         output_tokens=prompt_set.output_tokens,
         cached_input_tokens=prompt_set.cached_input_tokens,
-        batch=prompt_set.batch,
+        mode=Mode(batch=prompt_set.batch),
         as_of=today,
     )
-    result = estimate.run(table, sources, list(prompt_set.models), settings)
+    result = estimate.estimate_prompts(table, sources, list(prompt_set.models), settings)
     return [
         Item(
             set=prompt_set.name,

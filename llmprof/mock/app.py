@@ -11,30 +11,31 @@ server's prefill, so they are kept cheap (encodings are loaded up front).
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs
 
-from llmprof.errors import LlmprofError
+from llmprof.errors import UnknownModelError
 from llmprof.mock import MockSettings, words
 from llmprof.mock.faults import DeliberateDrop, Faults, RateLimiter, for_request, request_rng
 from llmprof.mock.formats import (
     SSE_CONTENT_TYPE,
     BadRequest,
+    Generation,
     Headers,
-    Job,
     Json,
     Wire,
     count_prompt,
     load_body,
     wires,
 )
-from llmprof.mock.latency import LatencyModel, resolve
+from llmprof.mock.latency import LatencyModel, latency_model_for
 from llmprof.mock.timer import Waker
 from llmprof.pricing import load_table
 from llmprof.tokens import ENCODINGS, STAND_IN, counter
@@ -45,6 +46,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MODEL = "mock-model"
+MAX_OUTPUT_TOKENS = 1_000_000  # a larger max_tokens is refused (400), as a real API would
+MAX_BODY_BYTES = 32 * 1024 * 1024  # a larger request body is refused (413)
+BODY_TIMEOUT_S = 30.0  # a client that stops sending its body mid-way is dropped
 NATURAL_LENGTH = (20, 200)  # output tokens when the request sets no limit
 JSON_CONTENT_TYPE = b"application/json"
 
@@ -71,16 +75,17 @@ class Route:
     refuse: str | None = None  # a 400 message for a request this route cannot serve
 
 
-def create_app(settings: MockSettings) -> MockApp:
+def create_app(settings: MockSettings, clock: Clock | None = None) -> MockApp:
     """The ASGI app for ``settings``. Loads the price table and both encodings now, so the first
     request is as fast as the rest; an unknown preset raises UsageError here."""
-    return MockApp(settings)
+    return MockApp(settings, clock or RealClock())
 
 
 class MockApp:
-    def __init__(self, settings: MockSettings) -> None:
+    def __init__(self, settings: MockSettings, clock: Clock) -> None:
         self.settings = settings
-        self.latency: LatencyModel = resolve(settings)
+        self.clock = clock
+        self.latency: LatencyModel = latency_model_for(settings)
         self.table = load_table()
         self.limiter = RateLimiter(settings.rate_limit_rpm) if settings.rate_limit_rpm else None
         self.models: dict[str, None] = {DEFAULT_MODEL: None}  # every name asked for, in order
@@ -133,13 +138,22 @@ class MockApp:
         return None
 
     async def _generate(self, route: Route, receive: Receive, send: Send) -> None:
-        start = time.perf_counter()
+        start = self.clock.now()
         wire = route.wire
-        raw = await _read_body(receive)
+        try:
+            raw = await _read_body(receive)
+        except _BodyTooLarge:
+            await _json(send, 413, wire.error(400, f"the request body is larger than {MAX_BODY_BYTES} bytes"))
+            return
+        except asyncio.TimeoutError:
+            await _json(send, 408, wire.error(400, f"the request body did not arrive within {BODY_TIMEOUT_S:g} s"))
+            return
         if raw is None:
-            return  # the client left before sending its request
+            return  # the client left before sending its whole request
         try:
             job = wire.parse(load_body(raw), route.model, route.stream)
+            if job.max_tokens is not None and job.max_tokens > MAX_OUTPUT_TOKENS:
+                raise BadRequest(f"max_tokens: at most {MAX_OUTPUT_TOKENS} (the mock's limit)", "max_tokens")
         except BadRequest as exc:
             await _json(send, 400, wire.error(400, exc.message, exc.param))
             return
@@ -167,9 +181,11 @@ class MockApp:
         pieces = words.tokens(job.output_tokens, text_rng)
         times = self.latency.schedule(job.prompt_tokens, job.output_tokens, request_rng(seed, number, "latency"))
         if job.stream:
-            await _stream(wire, job, pieces, times, faults, start, headers, receive, send)
+            await _stream(wire, job, pieces, times, faults, start, headers, receive, send, self.clock)
         else:
-            await _whole(wire, job, pieces, times[-1], faults, start, headers, send)
+            text = "".join(pieces)
+            done_at = collections.deque(times, maxlen=1)[0]  # the last token's time: generation ends
+            await _whole(wire, job, text, done_at, faults, start, headers, send, self.clock)
 
     def _encoding(self, model: str) -> str:
         """The model's encoding if the price table knows it, else the stand-in (o200k_base)."""
@@ -177,7 +193,7 @@ class MockApp:
         if encoding is None:
             try:
                 encoding = self.table.resolve(model).encoding
-            except LlmprofError:
+            except UnknownModelError:
                 encoding = STAND_IN
             self._encodings[model] = encoding
         return encoding
@@ -185,14 +201,15 @@ class MockApp:
 
 async def _stream(
     wire: Wire,
-    job: Job,
-    pieces: list[str],
-    times: list[float],
+    job: Generation,
+    pieces: Iterable[str],
+    times: Iterable[float],
     faults: Faults,
     start: float,
     headers: Headers,
     receive: Receive,
     send: Send,
+    clock: Clock,
 ) -> None:
     """Opening events at once, then one event per token at its time; faults strike halfway."""
     stream_headers = [(b"content-type", SSE_CONTENT_TYPE), (b"cache-control", b"no-cache"), *headers]
@@ -203,18 +220,18 @@ async def _stream(
     gone = asyncio.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
     try:
-        midway, last = len(pieces) // 2, len(pieces) - 1
+        midway, last = job.output_tokens // 2, job.output_tokens - 1
         delay = 0.0
         for index, (at, piece) in enumerate(zip(times, pieces, strict=True)):
             if index == midway and faults.any_midway:
                 delay += faults.stall_s
                 if faults.drop or faults.malformed:
-                    await _until(start + at + delay)
+                    await clock.until(start + at + delay)
                     if faults.drop:
                         raise DeliberateDrop(f"llmprof mock: dropped {job.id} after {index} tokens")
                     await _body(send, wire.broken(), more=False)
                     return
-            await _until(start + at + delay)
+            await clock.until(start + at + delay)
             if gone.is_set():
                 return  # nobody is listening: stop generating
             event = wire.token(job, index, piece)
@@ -228,17 +245,18 @@ async def _stream(
 
 async def _whole(
     wire: Wire,
-    job: Job,
-    pieces: list[str],
+    job: Generation,
+    text: str,
     done_at: float,
     faults: Faults,
     start: float,
     headers: Headers,
     send: Send,
+    clock: Clock,
 ) -> None:
     """The whole response once generation is over (TTFT + (n - 1) * ITL, plus any stall)."""
-    await _until(start + done_at + faults.stall_s)
-    body = _dump(wire.complete(job, "".join(pieces)))
+    await clock.until(start + done_at + faults.stall_s)
+    body = _dump(wire.complete(job, text))
     if faults.drop:  # headers promise a body that never comes
         await _start(send, 200, len(body), headers)
         raise DeliberateDrop(f"llmprof mock: dropped {job.id} before its body")
@@ -248,21 +266,46 @@ async def _whole(
     await _body(send, body, more=False)
 
 
-_waker = Waker()
+class Clock(Protocol):
+    """The mock's time: ``now()`` in seconds, and waiting ``until`` a moment. Real by default;
+    tests pass a virtual one to check every event's time exactly."""
+
+    def now(self) -> float: ...
+
+    async def until(self, deadline: float) -> None: ...
 
 
-async def _until(deadline: float) -> None:
-    """Wait until ``deadline`` (``time.perf_counter()``); yields even when it has passed."""
-    await _waker.until(deadline)
+class RealClock:
+    """``time.perf_counter`` with sub-millisecond wake-ups (see :mod:`llmprof.mock.timer`)."""
+
+    def __init__(self) -> None:
+        self._waker = Waker()
+
+    def now(self) -> float:
+        return time.perf_counter()
+
+    async def until(self, deadline: float) -> None:
+        await self._waker.until(deadline)
+
+
+class _BodyTooLarge(Exception):
+    pass
 
 
 async def _read_body(receive: Receive) -> bytes | None:
+    """The request body; None if the client left. A client that stalls for BODY_TIMEOUT_S mid-body
+    raises TimeoutError; one that sends too much raises _BodyTooLarge."""
     chunks = []
+    size = 0
     while True:
-        message = await receive()
+        message = await asyncio.wait_for(receive(), BODY_TIMEOUT_S)
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 

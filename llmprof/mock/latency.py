@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from llmprof.errors import UsageError
@@ -37,24 +37,24 @@ class LatencyModel:
             if not value >= 0:  # also refuses NaN
                 raise UsageError(f"{name} must be >= 0, got {value}", f"give --{_flag(name)} 0 or more.")
 
-    def schedule(self, prompt_tokens: int, output_tokens: int, rng: random.Random) -> list[float]:
-        """Send times of each output token, in seconds after the request arrived.
+    def schedule(self, prompt_tokens: int, output_tokens: int, rng: random.Random) -> Iterator[float]:
+        """Send times of each output token, in seconds after the request arrived, made as they
+        are needed (a huge ``max_tokens`` costs no memory up front).
 
-        The first entry is the TTFT; the last is the end of generation. Draws from ``rng`` only
-        when jitter is non-zero, so a deterministic model leaves the generator untouched.
+        The first is the TTFT; the last is the end of generation. Draws from ``rng`` only when
+        jitter is non-zero, so a deterministic model leaves the generator untouched.
         """
         if output_tokens < 1:
-            return []
+            return
         noise: Callable[[], float] = _one
         if self.jitter > 0:
             noise = functools.partial(rng.lognormvariate, 0.0, self.jitter)
         at = (self.ttft_ms + self.prefill_ms_per_1k * prompt_tokens / 1000) * noise() / 1000
-        times = [at]
+        yield at
         itl_s = self.itl_ms / 1000
         for _ in range(1, output_tokens):
             at += itl_s * noise()
-            times.append(at)
-        return times
+            yield at
 
 
 def _one() -> float:
@@ -79,7 +79,7 @@ PRESETS: dict[str, LatencyModel] = {
 }
 
 
-def resolve(settings: MockSettings) -> LatencyModel:
+def latency_model_for(settings: MockSettings) -> LatencyModel:
     """The settings' preset with any explicit latency fields laid over it."""
     preset = PRESETS.get(settings.preset)
     if preset is None:

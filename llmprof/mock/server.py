@@ -7,6 +7,7 @@ the GIL, so what a bench measures is the client and the latency model, not the m
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import dataclasses
@@ -25,13 +26,15 @@ from typing import IO, TYPE_CHECKING
 
 from llmprof.errors import EndpointError, UsageError
 from llmprof.mock import MockSettings
-from llmprof.mock.latency import resolve
+from llmprof.mock.latency import latency_model_for
 from llmprof.net import is_loopback_host
 
 if TYPE_CHECKING:
     import uvicorn
 
 PARENT_WATCH_ENV = "LLMPROF_MOCK_PARENT_WATCH"
+IDLE_TIMEOUT_S = 5  # a kept-alive connection with no next request is closed after this
+REQUEST_TIMEOUT_S = 10.0  # a connection that starts no request (or half sends one) within this is closed
 START_TIMEOUT_S = 30.0
 STOP_GRACE_S = 5.0
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -41,11 +44,16 @@ def _print(line: str) -> None:
     print(line, flush=True)  # a parent reading our stdout through a pipe needs the line now
 
 
+def _warn(message: str, hint: str | None = None) -> None:
+    print(f"warning: {message}" + (f"\n  hint: {hint}" if hint else ""), file=sys.stderr, flush=True)
+
+
 def serve(
     settings: MockSettings,
     host: str = "127.0.0.1",
     port: int = 8000,
     announce: Callable[[str], None] = _print,
+    warn: Callable[[str, str | None], None] = _warn,
 ) -> None:
     """Serve until Ctrl-C (or, as a child with a watched stdin, until the parent goes away).
 
@@ -53,16 +61,22 @@ def serve(
     the real port when ``port`` is 0; :class:`MockProcess` reads it to learn the URL.
     """
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a foreground server is meant to stop
-        _serve(settings, host, port, announce)
+        _serve(settings, host, port, announce, warn)
 
 
-def _serve(settings: MockSettings, host: str, port: int, announce: Callable[[str], None]) -> None:
+def _serve(
+    settings: MockSettings,
+    host: str,
+    port: int,
+    announce: Callable[[str], None],
+    warn: Callable[[str, str | None], None],
+) -> None:
     import uvicorn
 
     from llmprof.mock.app import ROUTES, create_app
     from llmprof.mock.faults import hide_deliberate_drops
 
-    resolve(settings)  # an unknown preset is a usage error, before anything is bound
+    latency_model_for(settings)  # an unknown preset is a usage error, before anything is bound
     sock = _bind(host, port)  # a busy port fails fast; connections queue until uvicorn runs
     try:
         app = create_app(settings)  # loads the price table and both encodings
@@ -71,11 +85,19 @@ def _serve(settings: MockSettings, host: str, port: int, announce: Callable[[str
         announce(f"llmprof mock listening on http://{url_host}:{bound_port} (preset {settings.preset})")
         announce("routes: " + ", ".join(ROUTES))
         if not is_loopback_host(address):
-            announce(
-                f"warning: bound to {host}, so the mock is reachable from the network and accepts any key; "
-                "use --host 127.0.0.1 to keep it on this machine."
+            warn(
+                f"bound to {host}, so the mock is reachable from the network and accepts any key",
+                "use --host 127.0.0.1 to keep it on this machine.",
             )
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            app,
+            http=_guarded_protocol(),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=IDLE_TIMEOUT_S,
+        )
         hide_deliberate_drops()  # after Config: it (re)configures uvicorn's loggers
         server = uvicorn.Server(config)
         if os.environ.get(PARENT_WATCH_ENV) == "1" and _stdin_is_pipe():
@@ -83,6 +105,33 @@ def _serve(settings: MockSettings, host: str, port: int, announce: Callable[[str
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _guarded_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, plus a clock for connections that never finish a request: one
+    that sends nothing, or only part of its headers, is closed after REQUEST_TIMEOUT_S (uvicorn
+    itself only times out idle keep-alive connections between requests)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Guarded(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._seen: object = None
+            self._guard = self.loop.call_later(REQUEST_TIMEOUT_S, self._check)
+
+        def _check(self) -> None:
+            waiting = self.cycle is None or self.cycle.response_complete
+            if waiting and self.cycle is self._seen and not self.transport.is_closing():
+                self.transport.close()  # no new request started in a whole period
+                return
+            self._seen = self.cycle
+            self._guard = self.loop.call_later(REQUEST_TIMEOUT_S, self._check)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._guard.cancel()
+            super().connection_lost(exc)
+
+    return Guarded
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -139,7 +188,7 @@ class MockProcess:
 
     def __init__(self, settings: MockSettings | None = None, timeout_s: float = START_TIMEOUT_S) -> None:
         self.settings = settings or MockSettings()
-        resolve(self.settings)  # a bad preset fails here, with the UsageError, not as a dead child
+        latency_model_for(self.settings)  # a bad preset fails here, with the UsageError, not as a dead child
         command = [sys.executable, "-m", "llmprof", "mock", "serve", "--port", "0", *cli_flags(self.settings)]
         env = {**os.environ, PARENT_WATCH_ENV: "1"}
         self._process = subprocess.Popen(

@@ -10,6 +10,7 @@ chunk, and the usage the mock reports equals what a client counts locally.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 #: Sentence openers: bare at the start of the text, with a leading space after a full stop.
 OPENERS = ("The", "This", "Each", "We", "Our", "A", "Many", "Every", "Some", "Good")
@@ -31,19 +32,21 @@ WORDS = (
 SENTENCE_WORDS = (8, 16)  # a full stop after this many words, drawn per sentence
 
 
-def tokens(n: int, rng: random.Random) -> list[str]:
-    """``n`` one-token pieces of plausible text; joined, they are exactly ``n`` tokens."""
+def tokens(n: int, rng: random.Random) -> Iterator[str]:
+    """``n`` one-token pieces of plausible text, made as they are needed; joined, they are
+    exactly ``n`` tokens."""
     if n < 1:
-        return []
-    pieces = [rng.choice(OPENERS)]
+        return
+    last = rng.choice(OPENERS)
+    yield last
     until_stop = rng.randint(*SENTENCE_WORDS)
-    while len(pieces) < n:
+    for _ in range(n - 1):
         if until_stop == 0:
-            pieces.append(".")
+            last = "."
             until_stop = rng.randint(*SENTENCE_WORDS)
-        elif pieces[-1] == ".":
-            pieces.append(" " + rng.choice(OPENERS))
+        elif last == ".":
+            last = " " + rng.choice(OPENERS)
         else:
-            pieces.append(" " + rng.choice(WORDS))
+            last = " " + rng.choice(WORDS)
             until_stop -= 1
-    return pieces
+        yield last

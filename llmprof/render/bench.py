@@ -1,32 +1,17 @@
-"""A bench run as the reference-style table, and as the versioned JSON document.
-
-JSON schema ``llmprof.bench`` version 1 (times in seconds, money as decimal strings of USD)::
-
-    {"schema_version": 1, "kind": "llmprof.bench", "llmprof_version",
-     "run": {llmprof_version, pricing_version, pricing_date, endpoint, provider, model, price_as,
-             settings, started_at, finished_at, interrupted},
-     "summary": {"percentiles": [50, 75, 90],
-                 "cells": [{"cell", "input_tokens", "output_tokens", "requests", "ok", "failed",
-                            "errors": {kind: n}, "e2e_s": {"p50": ...}, "ttft_s": {"p50": ...},
-                            "ttfb_p50_s", "tpot_p50_s", "itl_p50_s", "tokens_per_s_p50",
-                            "output_tokens_mean", "shortfall", "retries", "throttled_s",
-                            "cost_per_request_usd"}],
-                 "latency_model": {"fixed_s", "per_input_token_s", "per_output_token_s",
-                                   "r_squared", "n"} | null},
-     "requests": [every request record, warmups included and flagged]}
-"""
+"""A bench run as the reference-style table. Its JSON is the result document that
+:mod:`llmprof.bench.resultfile` defines (schema ``llmprof.bench``), and CSV one line per cell."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from llmprof import __version__
-from llmprof.bench.records import KIND, SCHEMA_VERSION, BenchResult
+from llmprof.bench.records import BenchResult
+from llmprof.bench.resultfile import cell_record, to_document
 from llmprof.bench.summary import CellSummary, Summary
-from llmprof.render.money import decimal_str, usd
 from llmprof.render.view import Column, View
 from llmprof.stats import LatencyFit, clear_of_zero
+from llmprof.units import usd
 
 
 def _q(q: float) -> str:
@@ -50,24 +35,12 @@ class BenchOutput:
     summary: Summary
 
     def document(self) -> dict[str, Any]:
-        result = self.result
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "kind": KIND,
-            "llmprof_version": __version__,
-            "run": vars(result.info).copy(),
-            "summary": {
-                "percentiles": list(self.summary.percentiles),
-                "cells": [_cell_record(c) for c in self.summary.cells],
-                "latency_model": _fit_record(self.summary.fit),
-            },
-            "requests": [r.to_json() for r in result.records],
-        }
+        return to_document(self.result, self.summary)
 
     def records(self) -> list[dict[str, Any]]:
         flat = []
         for cell in self.summary.cells:
-            record = _cell_record(cell)
+            record = cell_record(cell)
             e2e, ttft, errors = record.pop("e2e_s"), record.pop("ttft_s"), record.pop("errors")
             record.update({f"e2e_{k}_s": v for k, v in e2e.items()})
             record.update({f"ttft_{k}_s": v for k, v in ttft.items()})
@@ -87,7 +60,8 @@ class BenchOutput:
             Column("errors"),
             Column("cost/request"),
         ]
-        view = View(f"Latency by input and output length: {info.model} at {info.endpoint}", columns)
+        stopped = " (INTERRUPTED)" if info.interrupted else ""
+        view = View(f"Latency by input and output length: {info.model} at {info.endpoint}{stopped}", columns)
         for cell in self.summary.cells:
             view.rows.append(
                 [
@@ -107,19 +81,32 @@ class BenchOutput:
     def _cost(self, cell: CellSummary) -> str:
         if cell.cost_per_request_usd is not None:
             return usd(cell.cost_per_request_usd)
-        return "free" if self.result.info.endpoint.startswith("mock") else "-"
+        return "free" if self.result.is_free else "-"
 
     def _footer(self) -> list[str]:
         info = self.result.info
         s = info.settings
+        lines = []
+        if info.interrupted:
+            done = sum(c.requests for c in self.summary.cells)
+            lines.append(
+                f"INTERRUPTED ({info.stop_reason or 'the run did not finish'}): these figures cover only the "
+                f"{done} measured request(s) that finished."
+            )
+        rate, concurrency = s.get("rate"), s.get("concurrency")
         load = (
-            f"concurrency {s['concurrency']}"
-            if not s.get("rate")
-            else (f"open loop at {s['rate']:g} req/s ({s['arrival']} arrivals, latency from the scheduled send)")
+            f"open loop at {rate:g} req/s ({s.get('arrival')} arrivals, latency from the scheduled send)"
+            if isinstance(rate, (int, float)) and rate
+            else f"concurrency {concurrency}"
         )
         warm = f" (+{s['warmup']} warmup, excluded)" if s.get("warmup") else ""
-        lines = [
-            f"{s['runs']} runs per row{warm}; {load}; {'streaming' if s['stream'] else 'not streaming'}; "
+        rows = sorted({c.requests for c in self.summary.cells})
+        if not rows:
+            per_row = "no requests finished"
+        else:
+            per_row = f"{rows[0]} runs per row" if len(rows) == 1 else f"{rows[0]}-{rows[-1]} runs per row"
+        lines += [
+            f"{per_row}{warm}; {load}; {'streaming' if s.get('stream', True) else 'not streaming'}; "
             f"{info.provider} wire format; e2e latency in seconds, percentiles by linear interpolation.",
             _fit_words(self.summary.fit),
         ]
@@ -145,9 +132,6 @@ class BenchOutput:
         local = sum(c.local_counts for c in self.summary.cells)
         if local:
             lines.append(f"{local} output count(s) are local tiktoken counts: the endpoint reported no usage.")
-        if info.interrupted:
-            done = sum(c.requests for c in self.summary.cells)
-            lines.append(f"Interrupted: these figures cover the {done} request(s) that finished.")
         return lines
 
 
@@ -173,43 +157,3 @@ def _effect(length: str, unit: str, per: str, value: float | None, error: float 
     if clear_of_zero(value, error):
         return f"{unit} adds {value * scale:.1f} ms (± {error * scale:.1f})"
     return f"{length} length has no measurable effect ({value * scale:+.1f} ± {error * scale:.1f} ms {per})"
-
-
-def _cell_record(cell: CellSummary) -> dict[str, Any]:
-    return {
-        "cell": cell.cell,
-        "input_tokens": cell.input_tokens,
-        "output_tokens": cell.output_tokens,
-        "requests": cell.requests,
-        "ok": cell.ok,
-        "failed": cell.failed,
-        "errors": dict(cell.errors),
-        "e2e_s": {_q(q): v for q, v in cell.e2e_s.items()},
-        "ttft_s": {_q(q): v for q, v in cell.ttft_s.items()},
-        "ttfb_p50_s": cell.ttfb_p50_s,
-        "tpot_p50_s": cell.tpot_p50_s,
-        "itl_p50_s": cell.itl_p50_s,
-        "tokens_per_s_p50": cell.tokens_per_s_p50,
-        "output_tokens_mean": cell.output_tokens_mean,
-        "shortfall": cell.shortfall,
-        "retries": cell.retries,
-        "throttled_s": cell.throttled_s,
-        "cost_per_request_usd": decimal_str(cell.cost_per_request_usd)
-        if cell.cost_per_request_usd is not None
-        else None,
-    }
-
-
-def _fit_record(fit: LatencyFit | None) -> dict[str, Any] | None:
-    if fit is None:
-        return None
-    return {
-        "fixed_s": fit.fixed_s,
-        "per_input_token_s": fit.per_input_s,
-        "per_output_token_s": fit.per_output_s,
-        "r_squared": fit.r_squared,
-        "n": fit.n,
-        "fixed_se_s": fit.fixed_se,
-        "per_input_token_se_s": fit.per_input_se,
-        "per_output_token_se_s": fit.per_output_se,
-    }

@@ -1,8 +1,10 @@
 """A check report as a cost diff for people (terminal, PR comment) and a stable JSON document.
 
-JSON schema ``llmprof.check`` version 1 (money as decimal strings of USD)::
+JSON schema ``llmprof.check`` version 2 (money as exact decimal strings of USD; version 2 made the
+budgets exact too: ``limit`` and ``actual`` are decimal strings in the budget's ``unit``)::
 
-    {"schema_version": 1, "kind": "llmprof.check", "llmprof_version", "passed", "warnings": [...],
+    {"schema_version": 2, "kind": "llmprof.check", "llmprof_version", "passed",
+     "warnings": [{"code", "message"}],
      "pricing": {"baseline": {"version", "date"}, "current": {"version", "date"}},
      "counts": {"changed", "new", "removed", "unchanged"},
      "totals": {"basis": "per_day" | "per_request", "before_usd", "after_usd", "delta_usd",
@@ -10,25 +12,59 @@ JSON schema ``llmprof.check`` version 1 (money as decimal strings of USD)::
      "changes": [{"status", "set", "prompt", "model", "before_usd", "after_usd", "delta_usd",
                   "delta_pct", "input_tokens_before", "input_tokens_after", "prompt_effect_usd",
                   "price_effect_usd", "cause"}],          # biggest movers first
-     "budgets": [{"budget", "subject", "limit", "actual", "status": "pass" | "warn" | "fail"}]}
+     "budgets": [{"budget", "subject", "unit": "usd" | "pct" | "s" | "ratio", "limit", "actual"
+                  (null: not measured), "status": "pass" | "warn" | "fail", "note"}]}
+
+Percentages are decimal strings rounded to 6 places.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from llmprof import __version__
-from llmprof.check.evaluate import HUNDRED, Change, CheckReport
-from llmprof.render.money import decimal_str, percent, usd
+from llmprof.check.evaluate import HUNDRED, BudgetResult, Change, CheckReport
+from llmprof.errors import WriteError
+from llmprof.files import append_text, write_atomic
 from llmprof.render.view import Column, View
+from llmprof.talk import Talk
+from llmprof.units import decimal_str, percent, usd
 
+SCHEMA_VERSION = 2
 MARK = {"pass": "pass", "warn": "WARN", "fail": "FAIL"}
+HINT = "see the report above; --update-baseline accepts the new costs."
+_PCT = Decimal("0.000001")
 
 
 def _d(value: Decimal | None) -> str | None:
     return None if value is None else decimal_str(value)
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_str(value.quantize(_PCT))
+
+
+def shown(unit: str, value: Decimal | None, limit: bool = False) -> str:
+    """A budget's limit or actual value as people read it."""
+    if value is None:
+        return "no data"
+    if unit == "usd":
+        return usd(value)
+    if unit == "pct":
+        return f"+{value:g}%" if limit else percent(float(value))
+    if unit == "s":
+        return f"{value:g} s" if limit else f"{value:.3f} s"
+    return f"{value:g}" if limit else f"{value:.3f}"
+
+
+def reason(b: BudgetResult) -> str:
+    if b.actual is None:
+        return f"{b.budget} ({b.subject}): {b.note or 'not evaluated'}"
+    return f"{b.budget} ({b.subject}): {shown(b.unit, b.actual)} over the limit {shown(b.unit, b.limit, True)}"
 
 
 @dataclass
@@ -38,17 +74,23 @@ class CheckOutput:
 
     @property
     def passed(self) -> bool:
-        return not self.report.failures and not (self.fail_on_warn and (self.report.warned or self.report.warnings))
+        return not self.report.failures and not (self.fail_on_warn and (self.report.warned or self.report.notices))
+
+    def reasons(self) -> list[str]:
+        r = self.report
+        lines = [reason(b) for b in r.failures]
+        if self.fail_on_warn:
+            lines += [
+                f"warning treated as failure: {b.budget} ({b.subject}) at {shown(b.unit, b.actual)} of "
+                f"{shown(b.unit, b.limit, True)}"
+                for b in r.warned
+            ]
+            lines += [f"warning treated as failure [{n.code}]: {n.message}" for n in r.notices]
+        return lines
 
     def failure(self) -> str:
         """Why the check failed, one reason per line (for stderr)."""
-        r = self.report
-        lines = [f"{b.budget} ({b.subject}): {b.actual} over the limit {b.limit}" for b in r.failures]
-        if self.fail_on_warn:
-            lines += [
-                f"warning treated as failure: {b.budget} ({b.subject}) at {b.actual} of {b.limit}" for b in r.warned
-            ]
-            lines += [f"warning treated as failure: {w}" for w in r.warnings]
+        lines = self.reasons()
         return f"check failed ({len(lines)} reason{'s' if len(lines) != 1 else ''}):\n" + "\n".join(
             f"  - {line}" for line in lines
         )
@@ -58,11 +100,11 @@ class CheckOutput:
         r = self.report
         before, after = r.total("before"), r.total("after")
         return {
-            "schema_version": 1,
+            "schema_version": SCHEMA_VERSION,
             "kind": "llmprof.check",
             "llmprof_version": __version__,
             "passed": self.passed,
-            "warnings": list(r.warnings),
+            "warnings": [{"code": n.code, "message": n.message} for n in r.notices],
             "pricing": {
                 "baseline": {"version": r.before.pricing_version, "date": r.before.pricing_date},
                 "current": {"version": r.after.pricing_version, "date": r.after.pricing_date},
@@ -73,12 +115,23 @@ class CheckOutput:
                 "before_usd": decimal_str(before),
                 "after_usd": decimal_str(after),
                 "delta_usd": decimal_str(after - before),
-                "delta_pct": float((after - before) / before * HUNDRED) if before else None,
+                "delta_pct": _pct((after - before) / before * HUNDRED) if before else None,
                 "prompt_effect_usd": decimal_str(r.prompt_effect),
                 "price_effect_usd": decimal_str(r.price_effect),
             },
             "changes": [self._change(c) for c in r.changes],
-            "budgets": [vars(b).copy() for b in r.budgets],
+            "budgets": [
+                {
+                    "budget": b.budget,
+                    "subject": b.subject,
+                    "unit": b.unit,
+                    "limit": decimal_str(b.limit),
+                    "actual": _d(b.actual),
+                    "status": b.status,
+                    "note": b.note,
+                }
+                for b in r.budgets
+            ],
         }
 
     @staticmethod
@@ -92,7 +145,7 @@ class CheckOutput:
             "before_usd": _d(c.before.cost_per_request) if c.before else None,
             "after_usd": _d(c.after.cost_per_request) if c.after else None,
             "delta_usd": decimal_str(c.delta),
-            "delta_pct": None if c.delta_pct is None else float(c.delta_pct),
+            "delta_pct": _pct(c.delta_pct),
             "input_tokens_before": c.before.input_tokens if c.before else None,
             "input_tokens_after": c.after.input_tokens if c.after else None,
             "prompt_effect_usd": decimal_str(c.prompt_effect),
@@ -165,7 +218,9 @@ class CheckOutput:
                 ],
             )
             for index, b in enumerate(sorted(r.budgets, key=lambda b: (b.status == "pass", b.budget, b.subject))):
-                budgets.rows.append([b.budget, b.subject, b.limit, b.actual, MARK[b.status]])
+                budgets.rows.append(
+                    [b.budget, b.subject, shown(b.unit, b.limit, True), shown(b.unit, b.actual), MARK[b.status]]
+                )
                 if b.status != "pass":
                     budgets.bold.add(index)
             view.extra.append(budgets)
@@ -189,26 +244,45 @@ class CheckOutput:
             lines.append(
                 f"Prices: pricing table {r.after.pricing_version} ({r.after.pricing_date}), as in the baseline."
             )
-        lines.extend(f"Warning: {w}" for w in r.warnings)
+        lines.extend(f"Warning [{n.code}]: {n.message}" for n in r.notices)
+        if not self.passed:
+            lines.append("Why it failed:")
+            lines.extend(f"- {line}" for line in self.reasons())
+            lines.append(f"Hint: {HINT}")
         return lines
 
 
 def junit(report: CheckReport, fail_on_warn: bool = False) -> str:
-    """JUnit XML: one test case per budget; its failure lists every subject over the limit."""
+    """JUnit XML: one test case per budget and subject, failed when over its limit (or not measured)."""
     from xml.sax.saxutils import escape, quoteattr
 
-    names = list(dict.fromkeys(b.budget for b in report.budgets))
     cases = []
     failures = 0
-    for name in names:
-        results = [b for b in report.budgets if b.budget == name]
-        bad = [b for b in results if b.status == "fail" or (fail_on_warn and b.status == "warn")]
-        detail = "\n".join(f"{MARK[b.status]} {b.subject}: {b.actual} (limit {b.limit})" for b in results)
+    for b in report.budgets:
+        bad = b.status == "fail" or (fail_on_warn and b.status == "warn")
+        detail = f"{MARK[b.status]} {b.subject}: {shown(b.unit, b.actual)} (limit {shown(b.unit, b.limit, True)})"
+        if b.note:
+            detail += f"; {b.note}"
         body = f"<system-out>{escape(detail)}</system-out>"
         if bad:
             failures += 1
-            message = "; ".join(f"{b.subject}: {b.actual} > {b.limit}" for b in bad)
-            body = f"<failure message={quoteattr(message)}>{escape(detail)}</failure>" + body
-        cases.append(f'  <testcase classname="llmprof.check" name={quoteattr(name)}>{body}</testcase>')
-    header = f'<testsuite name="llmprof check" tests="{len(names)}" failures="{failures}">'
+            body = f"<failure message={quoteattr(reason(b))}>{escape(detail)}</failure>" + body
+        name = quoteattr(f"{b.budget}: {b.subject}")
+        cases.append(f'  <testcase classname="llmprof.check.{b.budget}" name={name}>{body}</testcase>')
+    header = f'<testsuite name="llmprof check" tests="{len(report.budgets)}" failures="{failures}">'
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + header + "\n" + "\n".join(cases) + "\n</testsuite>\n"
+
+
+def side_outputs(output: CheckOutput, junit_path: Path | None, talk: Talk) -> None:
+    """The outputs besides stdout: the JUnit file (a write failure is an error: it was asked for)
+    and, on GitHub Actions, the job summary (a failure there is a warning: CI's file, not ours)."""
+    if junit_path is not None:
+        write_atomic(junit_path, junit(output.report, output.fail_on_warn), "the JUnit report")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        from llmprof.render.markdown import to_markdown
+
+        try:
+            append_text(Path(summary), to_markdown(output.view()) + "\n", "the job summary")
+        except WriteError as exc:
+            talk.warn(exc.message, "check GITHUB_STEP_SUMMARY; the check's result does not depend on it.")

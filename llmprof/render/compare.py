@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmprof.compare import Comparison, MetricChange
-from llmprof.render.money import percent
 from llmprof.render.view import Column, View
+from llmprof.units import percent
 
 
 def verdict(m: MetricChange, alpha: float, threshold: float | None) -> str:
@@ -33,6 +33,21 @@ class CompareOutput:
 
     def _rows(self) -> list[tuple[str, MetricChange]]:
         return [(c.cell, m) for c in self.comparison.cells for m in c.metrics]
+
+    @property
+    def passed(self) -> bool:
+        return not self.comparison.failures(self.threshold_pct)
+
+    def failure(self) -> str:
+        """Why the comparison fails as a gate, one reason per line (for stderr)."""
+        reasons = self.comparison.failures(self.threshold_pct)
+        regressed = len(self.comparison.regressions(self.threshold_pct)) if self.threshold_pct is not None else 0
+        head = (
+            f"latency regressed beyond {self.threshold_pct:g}% in {regressed} place(s)"
+            if regressed and regressed == len(reasons)
+            else f"compare failed ({len(reasons)} reason{'s' if len(reasons) != 1 else ''})"
+        )
+        return head + ":" + "".join(f"\n  - {reason}" for reason in reasons)
 
     def records(self) -> list[dict[str, Any]]:
         alpha = self.comparison.alpha
@@ -64,6 +79,8 @@ class CompareOutput:
             "alpha": c.alpha,
             "threshold_pct": self.threshold_pct,
             "regressions": len(c.regressions(self.threshold_pct)) if self.threshold_pct is not None else None,
+            "passed": self.passed,
+            "problems": c.unusable(),
             "only_before": list(c.only_before),
             "only_after": list(c.only_after),
             "cells": self.records(),
@@ -84,6 +101,9 @@ class CompareOutput:
                 Column("Verdict", "left"),
             ],
         )
+        for row in c.cells:
+            if row.no_data:
+                view.rows.append([row.cell, "e2e", "-", "-", "-", "-", "NO DATA"])
         for cell, m in self._rows():
             view.rows.append(
                 [
@@ -108,4 +128,5 @@ class CompareOutput:
             view.footer.append(f"Only in the first result: {', '.join(c.only_before)}.")
         if c.only_after:
             view.footer.append(f"Only in the second result: {', '.join(c.only_after)}.")
+        view.footer.extend(f"Cannot compare: {reason}." for reason in c.unusable())
         return view

@@ -23,8 +23,8 @@ from typing import Any
 
 from llmprof import __version__
 from llmprof.estimate import Estimate, ModelTotal, Row
-from llmprof.render.money import decimal_str, tokens, usd
 from llmprof.render.view import Column, View
+from llmprof.units import decimal_str, tokens, usd
 
 SCHEMA_VERSION = 1
 _AVERAGE = Decimal("1e-12")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, cast
 
 from llmprof.render.view import View
 
@@ -15,6 +15,18 @@ class Format(str, enum.Enum):
     markdown = "markdown"
 
 
+class CheckFormat(str, enum.Enum):
+    """``llmprof check`` has no CSV: its result is a report, not one list of records."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+    @property
+    def as_format(self) -> Format:
+        return Format(self.value)
+
+
 class Renderable(Protocol):
     def view(self) -> View: ...
 
@@ -24,6 +36,11 @@ class Renderable(Protocol):
 
 
 def emit(result: Renderable, fmt: Format, out: TextIO) -> None:
+    """Render ``result`` in ``fmt`` to ``out``; text passes the secrets redactor on its way out."""
+    from llmprof.secrets import REDACTOR
+
+    if REDACTOR:
+        out = cast(TextIO, _Redacting(out))
     if fmt is Format.json:
         from llmprof.render import jsonfmt
 
@@ -40,3 +57,18 @@ def emit(result: Renderable, fmt: Format, out: TextIO) -> None:
         from llmprof.render import console
 
         console.render(result.view(), out)
+
+
+class _Redacting:
+    """A text stream that redacts registered secrets from what is written through it."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        from llmprof.secrets import redact
+
+        return self._out.write(redact(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)

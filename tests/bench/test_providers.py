@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from llmprof.bench.providers import Ask, MalformedEvent, get
+from llmprof.bench.providers import Ask, MalformedEvent, UsageReport, get
 from llmprof.bench.sse import Event, SSEParser
 
 
@@ -56,7 +56,7 @@ def test_openai_stream_role_chunk_is_not_content() -> None:
     updates = [openai.parse_event(e) for e in _events(raw)]
     assert [u.generated for u in updates] == [False, True, True, False, False]
     assert "".join(u.text for u in updates) == " hello world"
-    assert (updates[3].input_tokens, updates[3].output_tokens) == (12, 2)
+    assert updates[3].usage == UsageReport(input_tokens=12, output_tokens=2)
     assert updates[4].done
 
 
@@ -85,7 +85,8 @@ def test_anthropic_stream() -> None:
     )
     updates = [anthropic.parse_event(e) for e in _events(raw)]
     assert [u.generated for u in updates] == [False, False, False, True, False, False, False]
-    assert updates[0].input_tokens == 25 and updates[5].output_tokens == 3 and updates[6].done
+    assert updates[0].usage == UsageReport(input_tokens=25, output_tokens=1)
+    assert updates[5].usage == UsageReport(output_tokens=3) and updates[6].done
 
 
 def test_gemini_stream_and_key_in_header_not_url() -> None:
@@ -103,7 +104,7 @@ def test_gemini_stream_and_key_in_header_not_url() -> None:
     )
     first, last = (gemini.parse_event(e) for e in _events(raw))
     assert first.generated and first.text == "Hel" and not first.done
-    assert last.done and last.output_tokens == 6 and last.input_tokens == 9
+    assert last.done and last.usage == UsageReport(input_tokens=9, output_tokens=6, reasoning_tokens=2)
 
 
 def test_unknown_provider() -> None:

@@ -65,7 +65,7 @@ def test_default_bench_is_the_reference_table_on_the_builtin_mock(run: Run, tmp_
     assert "note: no --endpoint: starting the built-in mock" in done.stderr
     log = next((tmp_path / "llmprof-runs").glob("bench-*.jsonl"))
     kinds = [json.loads(line)["type"] for line in log.read_text().splitlines()]
-    assert kinds == ["header"] + ["request"] * 64  # 4 warmup + 60 measured, each kept as it finished
+    assert kinds == ["header"] + ["request"] * 64 + ["footer"]  # 4 warmup + 60 measured, each kept as it finished
 
 
 def test_out_file_report_and_formats(run: Run, tmp_path: Path, quick_mock: MockProcess) -> None:
@@ -77,7 +77,7 @@ def test_out_file_report_and_formats(run: Run, tmp_path: Path, quick_mock: MockP
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert json.loads(out.read_text()) == doc
-    assert doc["kind"] == "llmprof.bench" and doc["schema_version"] == 1
+    assert doc["kind"] == "llmprof.bench" and doc["schema_version"] == 2
     assert doc["run"]["endpoint"] == quick_mock.url and doc["run"]["price_as"] == "gpt-4o-mini"
     first, second = doc["summary"]["cells"]
     assert (first["cell"], first["requests"], first["ok"]) == ("40x5", 6, 6)
@@ -171,7 +171,10 @@ def test_the_api_key_appears_nowhere(run: Run, tmp_path: Path) -> None:
     assert all(SENTINEL[:12] not in text for text in outputs)
 
 
-def test_ctrl_c_keeps_what_finished(llmprof_exe: str, offline_env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signum", "name", "code"), [(signal.SIGINT, "Ctrl-C", 130), (signal.SIGTERM, "SIGTERM", 143)])
+def test_ctrl_c_and_sigterm_keep_what_finished(
+    llmprof_exe: str, offline_env: dict[str, str], tmp_path: Path, signum: int, name: str, code: int
+) -> None:
     out = tmp_path / "partial.json"
     process = subprocess.Popen(
         [llmprof_exe, "bench", "--runs", "500", "--mock-preset", "fast", "--out", str(out)],
@@ -185,42 +188,101 @@ def test_ctrl_c_keeps_what_finished(llmprof_exe: str, offline_env: dict[str, str
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 15):
         time.sleep(0.1)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    assert process.returncode == code, stderr
     assert "Latency by input and output length" in stdout  # the table for what finished
-    assert "Interrupted: these figures cover the" in stdout
-    assert "error: interrupted:" in stderr and "Traceback" not in stderr
-    records = [json.loads(line) for line in log.read_text().splitlines()[1:]]
+    assert f"INTERRUPTED ({name}): these figures cover only the" in stdout
+    assert f"error: stopped by {name}: the requests that finished are kept" in stderr
+    assert f"hint: re-render them any time with: llmprof report {log}" in stderr and "Traceback" not in stderr
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    records = lines[1:-1]
     assert len(records) >= 14 and all(r["type"] == "request" for r in records)
+    assert lines[-1]["type"] == "footer" and lines[-1]["stop_reason"] == name
     doc = json.loads(out.read_text())
-    assert doc["run"]["interrupted"] is True
+    assert doc["run"]["interrupted"] is True and doc["run"]["stop_reason"] == name
     assert len(doc["requests"]) == len(records)
+    again = subprocess.run([llmprof_exe, "report", str(log)], env=offline_env, capture_output=True, text=True)
+    assert f"INTERRUPTED ({name})" in again.stdout
+    assert f"warning: {log} is from an interrupted run ({name}): its cells are incomplete" in again.stderr
 
 
-def test_compare_same_settings_vs_a_slower_mock(run: Run, tmp_path: Path) -> None:
-    base = MockSettings(preset="instant", ttft_ms=30.0, itl_ms=3.0, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
-    slow = MockSettings(preset="instant", ttft_ms=39.0, itl_ms=3.9, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
-    results = {}
-    for name, settings in (("a", base), ("b", base), ("slow", slow)):
-        with MockProcess(settings) as mock:
-            done = _bench(
-                run,
-                f"-e {mock.url} -m mock --cells 64x1,64x12 --runs 20 --concurrency 1 --out {tmp_path / f'{name}.json'} --quiet",
-            )
-            assert done.returncode == 0, done.stderr
-            results[name] = str(tmp_path / f"{name}.json")
-    same = run("compare", results["a"], results["b"], "--fail-on-regression", "10")
-    assert same.returncode == 0, same.stderr
-    assert same.stdout.count("no significant change") == 4  # 2 cells x (e2e, TTFT)
-    slower = run("compare", results["a"], results["slow"], "--fail-on-regression", "10", "--format", "json")
+def _result(path: Path, e2e_by_cell: dict[str, list[float]], **run: object) -> str:
+    """A bench result document with exactly these successful e2e (and TTFT = e2e / 2) samples."""
+    requests = []
+    for cell, samples in e2e_by_cell.items():
+        i, o = (int(v) for v in cell.split("x"))
+        for e2e in samples:
+            requests.append(
+                {"id": len(requests), "cell": cell, "input_target": i, "output_target": o, "ok": e2e > 0,
+                 "e2e_s": e2e if e2e > 0 else None, "ttft_s": e2e / 2 if e2e > 0 else None,
+                 "error_kind": None if e2e > 0 else "http_500"}
+            )  # fmt: skip
+    info = {"llmprof_version": "0.2.0", "pricing_version": None, "pricing_date": None, "endpoint": "mock (built in)",
+            "provider": "openai", "model": "m", "price_as": None, "settings": {}, "started_at": "2026-11-21T10:00:00+00:00",
+            "endpoint_kind": "mock", **run}  # fmt: skip
+    path.write_text(json.dumps({"schema_version": 2, "kind": "llmprof.bench", "run": info, "requests": requests}))
+    return str(path)
+
+
+def test_compare_exit_codes_on_known_samples(run: Run, tmp_path: Path) -> None:
+    fast = [0.50 + 0.01 * i for i in range(20)]
+    a = _result(tmp_path / "a.json", {"51x1": fast, "228x26": [1.4 + x for x in fast]})
+    same = _result(tmp_path / "same.json", {"51x1": fast[::-1], "228x26": [1.4 + x for x in fast]})
+    slow = _result(tmp_path / "slow.json", {"51x1": [x * 1.3 for x in fast], "228x26": [1.4 + x for x in fast]})
+    done = run("compare", a, same, "--fail-on-regression", "10")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("no significant change") == 4  # 2 cells x (e2e, TTFT)
+    slower = run("compare", a, slow, "--fail-on-regression", "10", "--format", "json")
     assert slower.returncode == 1
     doc = json.loads(slower.stdout)
-    assert doc["test"] == "mann-whitney-u" and doc["regressions"] == 4
-    assert all(c["verdict"] == "REGRESSION" and 25 < c["change_pct"] < 35 for c in doc["cells"])
-    assert "error: latency regressed beyond 10% in 4 place(s):\n  - 64x1 e2e p50 +" in slower.stderr
-    lenient = run("compare", results["a"], results["slow"], "--fail-on-regression", "40")
-    assert lenient.returncode == 0
+    assert doc["test"] == "mann-whitney-u" and doc["regressions"] == 2 and doc["passed"] is False
+    verdicts = {(c["cell"], c["metric"]): c["verdict"] for c in doc["cells"]}
+    assert verdicts == {
+        ("51x1", "e2e"): "REGRESSION",
+        ("51x1", "ttft"): "REGRESSION",
+        ("228x26", "e2e"): "no significant change",
+        ("228x26", "ttft"): "no significant change",
+    }
+    assert [round(c["change_pct"], 6) for c in doc["cells"][:2]] == [30.0, 30.0]
+    assert slower.stderr.startswith("error: latency regressed beyond 10% in 2 place(s):\n  - 51x1 e2e p50 +30.0% (p=")
+    assert run("compare", a, slow, "--fail-on-regression", "40").returncode == 0
+
+
+def test_compare_never_passes_on_no_data(run: Run, tmp_path: Path) -> None:
+    ok = [0.5 + 0.01 * i for i in range(20)]
+    a = _result(tmp_path / "a.json", {"51x1": ok})
+    failed = _result(tmp_path / "failed.json", {"51x1": [0.0] * 20})
+    done = run("compare", a, failed, "--fail-on-regression", "5")
+    assert done.returncode == 1
+    assert "cell 51x1: 0 successful request(s) in the second result; 2 needed" in done.stderr
+    assert "NO DATA" in done.stdout
+    interrupted = _result(tmp_path / "int.json", {"51x1": ok}, interrupted=True, stop_reason="SIGTERM")
+    done = run("compare", a, interrupted)
+    assert done.returncode == 1 and "the second result is from an interrupted run (SIGTERM)" in done.stderr
+    other = _result(tmp_path / "other.json", {"99x9": ok})
+    done = run("compare", a, other)
+    assert done.returncode == 1 and "the two results share no cells" in done.stderr
+
+
+def test_bench_then_compare_pipeline(run: Run, tmp_path: Path) -> None:
+    settings = MockSettings(preset="instant", ttft_ms=30.0, itl_ms=3.0, prefill_ms_per_1k=0.0, jitter=0.15, seed=9)
+    outs = []
+    for name in ("a", "b"):
+        with MockProcess(settings) as mock:
+            out = tmp_path / f"{name}.json"
+            done = _bench(run, f"-e {mock.url} -m mock --cells 64x1,64x12 --runs 10 --concurrency 1 --out {out} -q")
+            assert done.returncode == 0, done.stderr
+            outs.append(str(out))
+    done = run("compare", *outs, "--format", "json")
+    doc = json.loads(done.stdout)
+    assert done.returncode == 0 and doc["passed"] is True and doc["problems"] == []
+    assert [(c["cell"], c["metric"], c["n_before"], c["n_after"]) for c in doc["cells"]] == [
+        ("64x1", "e2e", 10, 10),
+        ("64x1", "ttft", 10, 10),
+        ("64x12", "e2e", 10, 10),
+        ("64x12", "ttft", 10, 10),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -102,8 +102,11 @@ def test_ci_outputs_markdown_step_summary_and_junit(run: Run, project: Path) -> 
     assert "| changed | support | prompts/answer.txt | gpt-4o-mini |" in done.stdout
     assert summary.read_text().startswith("# earlier step\n### llmprof check FAILED")
     junit = (project / "junit.xml").read_text()
-    assert '<testsuite name="llmprof check" tests="1" failures="1">' in junit
-    assert 'name="max_cost_increase_pct"' in junit
+    # one test case per budget and subject: 3 breached (two prompts and the total), none passing
+    assert '<testsuite name="llmprof check" tests="3" failures="3">' in junit
+    assert 'name="max_cost_increase_pct: support: prompts/answer.txt on gpt-4o-mini"' in junit
+    assert 'name="max_cost_increase_pct: total"' in junit
+    assert "Why it failed:" in done.stdout and "Hint: see the report above" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -148,4 +151,4 @@ def test_fail_on_warn(run: Run, project: Path) -> None:
     assert run("check", cwd=project).returncode == 0
     done = run("check", "--fail-on-warn", cwd=project)
     assert done.returncode == 1
-    assert "warning treated as failure: token counts are approximate for claude-haiku-4-5" in done.stderr
+    assert "warning treated as failure [count-approx]: token counts are approximate for claude-haiku-4-5" in done.stderr

@@ -255,8 +255,8 @@ def test_pricing_commands(run: Run) -> None:
 
 def test_help_does_not_load_a_tokenizer() -> None:
     code = (
-        "import sys\nfrom llmprof.cli import app\n"
-        "try:\n    app(['--help'], prog_name='llmprof')\nexcept SystemExit:\n    pass\n"
+        "import sys\nfrom llmprof.cli.app import run\n"
+        "assert run(['--help']) == 0\nassert run(['pricing', 'show', 'gpt-4o']) == 0\n"
         "print('tiktoken' in sys.modules, 'httpx' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

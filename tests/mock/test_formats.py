@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from llmprof.mock.formats import BadRequest, Job, Template, count_prompt, load_body, sse, wires
+from llmprof.mock.formats import BadRequest, Generation, Template, count_prompt, load_body, sse, wires
 from llmprof.tokens import count_messages
 
 WIRES = wires()
 
 
-def _job(**fields: object) -> Job:
-    job = Job("m", [], 3, stream=True, id="id1", created=1700000000, prompt_tokens=10, output_tokens=3)
+def _job(**fields: object) -> Generation:
+    job = Generation("m", [], 3, stream=True, id="id1", created=1700000000, prompt_tokens=10, output_tokens=3)
     for name, value in fields.items():
         setattr(job, name, value)
     return job

@@ -1,8 +1,16 @@
-"""Wire formats of the providers bench talks to. A provider builds a request and reads the
-response, streamed (SSE events) or whole; it never does I/O itself, so it is tested with bytes."""
+"""Wire formats of the providers bench talks to, and the one registry of their names.
+
+A provider builds a request and reads the response, streamed (SSE events) or whole; it never does
+I/O itself, so it is tested with bytes. Whatever an endpoint sends, a provider either understands
+it or raises :class:`MalformedEvent`: a payload of an unexpected shape (a list where an object
+belongs, a usage count that is text or negative) is a ``malformed`` request, never a crash.
+Usage is normalised here, once, to llmprof's convention: input counts every prompt token (cache
+reads and writes included), output every generated token (reasoning included).
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,13 +24,31 @@ class MalformedEvent(Exception):
 
 
 @dataclass
+class UsageReport:
+    """Token counts as the API reported them (None: not reported), in llmprof's convention."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+    def update(self, other: UsageReport) -> None:
+        for name in ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens"):
+            value = getattr(other, name)
+            if value is not None:
+                setattr(self, name, value)
+
+
+@dataclass
 class Update:
     """What one event (or a whole non-streamed body) tells us."""
 
-    text: str = ""  # generated text (content, reasoning), for the local token count
-    generated: bool = False  # carries generated content: the first one marks TTFT
-    input_tokens: int | None = None  # usage, as the API reports it
-    output_tokens: int | None = None
+    text: str = ""  # generated answer text, for the local token count
+    reasoning_text: str = ""  # generated reasoning ("thinking") text
+    generated: bool = False  # carries generated content of any kind: the first one marks TTFT
+    answer: bool = False  # carries answer content (not reasoning): the first marks time to first answer
+    usage: UsageReport | None = None
     done: bool = False  # the stream's own end marker
     error: str | None = None  # an error reported inside the stream
 
@@ -50,7 +76,6 @@ class HttpRequest:
 class Provider(Protocol):
     name: str
     key_env: str
-    default_url: str
 
     def request(self, ask: Ask) -> HttpRequest: ...
 
@@ -59,11 +84,95 @@ class Provider(Protocol):
     def parse_body(self, body: Any) -> Update: ...
 
 
+@dataclass(frozen=True)
+class ProviderInfo:
+    name: str
+    key_env: str
+    module: str
+    cls: str
+    serves: str  # for help texts
+
+
+#: The one list of wire formats: the command line, llmprof.yaml and bench all read it.
+PROVIDERS: dict[str, ProviderInfo] = {
+    "openai": ProviderInfo(
+        "openai", "OPENAI_API_KEY", "llmprof.bench.providers.openai", "OpenAI", "OpenAI, vLLM, Ollama, llama.cpp, ..."
+    ),
+    "anthropic": ProviderInfo(
+        "anthropic", "ANTHROPIC_API_KEY", "llmprof.bench.providers.anthropic", "Anthropic", "Anthropic Messages"
+    ),
+    "gemini": ProviderInfo("gemini", "GEMINI_API_KEY", "llmprof.bench.providers.gemini", "Gemini", "Google Gemini API"),
+}
+
+
+def check_provider(name: str) -> str:
+    if name not in PROVIDERS:
+        raise UsageError(f"unknown provider {name!r}", f"use one of: {', '.join(PROVIDERS)}")
+    return name
+
+
+def get(name: str) -> Provider:
+    info = PROVIDERS[check_provider(name)]
+    provider: Provider = getattr(importlib.import_module(info.module), info.cls)()
+    return provider
+
+
+# -- reading payloads defensively --------------------------------------------------------------------
+
+
 def load_json(text: str) -> Any:
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise MalformedEvent(f"invalid JSON in the response: {text[:80]!r}") from exc
+
+
+def as_object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{what} is {_kind(value)}, not an object")
+    return value
+
+
+def as_list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise MalformedEvent(f"{what} is {_kind(value)}, not a list")
+    return value
+
+
+def optional_object(parent: dict[str, Any], key: str, what: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return {} if value is None else as_object(value, what)
+
+
+def text_field(parent: dict[str, Any], key: str, what: str) -> str:
+    """A string field that may be absent or null ("" then)."""
+    value = parent.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise MalformedEvent(f"{what} is {_kind(value)}, not text")
+    return value
+
+
+def count(parent: dict[str, Any], key: str, what: str) -> int | None:
+    """A token count: a whole number >= 0, or absent."""
+    value = parent.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MalformedEvent(f"{what} is {_kind(value)}, not a token count")
+    return value
+
+
+def total(*parts: int | None) -> int | None:
+    """The sum of the parts that were reported (None when none was)."""
+    present = [p for p in parts if p is not None]
+    return sum(present) if present else None
+
+
+def _kind(value: Any) -> str:
+    shown = json.dumps(value)[:40] if not isinstance(value, str) else repr(value[:40])
+    return f"{type(value).__name__} {shown}"
 
 
 def error_text(body: Any) -> str:
@@ -81,22 +190,3 @@ def error_text(body: Any) -> str:
 
 def join(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
-
-
-PROVIDERS = ("openai", "anthropic", "gemini")
-
-
-def get(name: str) -> Provider:
-    if name == "openai":
-        from llmprof.bench.providers.openai import OpenAI
-
-        return OpenAI()
-    if name == "anthropic":
-        from llmprof.bench.providers.anthropic import Anthropic
-
-        return Anthropic()
-    if name == "gemini":
-        from llmprof.bench.providers.gemini import Gemini
-
-        return Gemini()
-    raise UsageError(f"unknown provider {name!r}", f"use one of: {', '.join(PROVIDERS)}")

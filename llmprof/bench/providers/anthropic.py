@@ -5,7 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmprof.bench.providers import Ask, HttpRequest, MalformedEvent, Update, error_text, join, load_json
+from llmprof.bench.providers import (
+    Ask,
+    HttpRequest,
+    Update,
+    UsageReport,
+    as_list,
+    as_object,
+    count,
+    error_text,
+    join,
+    load_json,
+    optional_object,
+    text_field,
+    total,
+)
 from llmprof.bench.sse import Event
 
 API_VERSION = "2023-06-01"
@@ -14,7 +28,6 @@ API_VERSION = "2023-06-01"
 class Anthropic:
     name = "anthropic"
     key_env = "ANTHROPIC_API_KEY"
-    default_url = "https://api.anthropic.com"
 
     def request(self, ask: Ask) -> HttpRequest:
         body: dict[str, Any] = {
@@ -32,20 +45,24 @@ class Anthropic:
         return HttpRequest(url, headers, body)
 
     def parse_event(self, event: Event) -> Update:
-        data = load_json(event.data)
-        if not isinstance(data, dict):
-            raise MalformedEvent("expected a JSON object")
+        data = as_object(load_json(event.data), "the event")
         kind = data.get("type", event.event)
         if kind == "content_block_delta":
-            delta = data.get("delta") or {}
-            text = delta.get("text") or delta.get("thinking") or ""
-            return Update(text=text, generated=bool(text or delta.get("partial_json")))
+            delta = optional_object(data, "delta", "delta")
+            text = text_field(delta, "text", "delta.text")
+            thinking = text_field(delta, "thinking", "delta.thinking")
+            tool = text_field(delta, "partial_json", "delta.partial_json")
+            return Update(
+                text=text,
+                reasoning_text=thinking,
+                generated=bool(text or thinking or tool),
+                answer=bool(text or tool),
+            )
         if kind == "message_start":
-            usage = (data.get("message") or {}).get("usage") or {}
-            return Update(input_tokens=usage.get("input_tokens"))
+            message = optional_object(data, "message", "message")
+            return Update(usage=_usage(message.get("usage"), "message.usage"))
         if kind == "message_delta":
-            usage = data.get("usage") or {}
-            return Update(output_tokens=usage.get("output_tokens"), input_tokens=usage.get("input_tokens"))
+            return Update(usage=_usage(data.get("usage"), "usage"))
         if kind == "message_stop":
             return Update(done=True)
         if kind == "error":
@@ -53,19 +70,30 @@ class Anthropic:
         return Update()  # ping, content_block_start/stop
 
     def parse_body(self, body: Any) -> Update:
-        if not isinstance(body, dict):
-            raise MalformedEvent("expected a JSON object")
+        body = as_object(body, "the response")
         if body.get("type") == "error":
             return Update(error=error_text(body))
-        content = body.get("content")
-        if not isinstance(content, list):
-            raise MalformedEvent("response has no 'content' list")
-        text = "".join(b.get("text") or b.get("thinking") or "" for b in content if isinstance(b, dict))
-        usage = body.get("usage") or {}
-        return Update(
-            text=text,
-            generated=bool(content),
-            input_tokens=usage.get("input_tokens"),
-            output_tokens=usage.get("output_tokens"),
-            done=True,
-        )
+        update = Update(usage=_usage(body.get("usage"), "usage"), done=True)
+        for index, block in enumerate(as_list(body.get("content"), "content")):
+            block = as_object(block, f"content[{index}]")
+            update.text += text_field(block, "text", f"content[{index}].text")
+            update.reasoning_text += text_field(block, "thinking", f"content[{index}].thinking")
+            update.answer |= block.get("type") in ("text", "tool_use")
+        update.generated = bool(update.text or update.reasoning_text or update.answer)
+        return update
+
+
+def _usage(raw: Any, what: str) -> UsageReport | None:
+    """Anthropic counts cache reads and writes apart from ``input_tokens``: llmprof's input is their sum."""
+    if raw is None:
+        return None
+    usage = as_object(raw, what)
+    uncached = count(usage, "input_tokens", f"{what}.input_tokens")
+    read = count(usage, "cache_read_input_tokens", f"{what}.cache_read_input_tokens")
+    written = count(usage, "cache_creation_input_tokens", f"{what}.cache_creation_input_tokens")
+    return UsageReport(
+        input_tokens=total(uncached, read, written) if uncached is not None else None,
+        output_tokens=count(usage, "output_tokens", f"{what}.output_tokens"),
+        cached_input_tokens=read,
+        cache_write_tokens=written,
+    )

@@ -5,14 +5,27 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from llmprof.bench.providers import Ask, HttpRequest, MalformedEvent, Update, error_text, join, load_json
+from llmprof.bench.providers import (
+    Ask,
+    HttpRequest,
+    Update,
+    UsageReport,
+    as_list,
+    as_object,
+    count,
+    error_text,
+    join,
+    load_json,
+    optional_object,
+    text_field,
+    total,
+)
 from llmprof.bench.sse import Event
 
 
 class Gemini:
     name = "gemini"
     key_env = "GEMINI_API_KEY"
-    default_url = "https://generativelanguage.googleapis.com"
 
     def request(self, ask: Ask) -> HttpRequest:
         method = "streamGenerateContent?alt=sse" if ask.stream else "generateContent"
@@ -33,31 +46,48 @@ class Gemini:
         if isinstance(body, list):  # the non-SSE stream form is a JSON array of responses
             merged = Update()
             for item in body:
-                part = self.parse_body(item)
-                merged.text += part.text
-                merged.generated |= part.generated
-                merged.input_tokens = part.input_tokens or merged.input_tokens
-                merged.output_tokens = part.output_tokens or merged.output_tokens
+                piece = self.parse_body(item)
+                merged.text += piece.text
+                merged.reasoning_text += piece.reasoning_text
+                merged.generated |= piece.generated
+                merged.answer |= piece.answer
+                merged.done |= piece.done
+                merged.error = merged.error or piece.error
+                if piece.usage is not None:
+                    merged.usage = merged.usage or UsageReport()
+                    merged.usage.update(piece.usage)
             return merged
-        if not isinstance(body, dict):
-            raise MalformedEvent("expected a JSON object")
+        body = as_object(body, "the response")
         if "error" in body:
             return Update(error=error_text(body))
-        update = Update()
-        for candidate in body.get("candidates") or []:
-            for part in (candidate.get("content") or {}).get("parts") or []:
-                text = part.get("text")
-                if isinstance(text, str) and text:
+        update = Update(usage=_usage(body.get("usageMetadata")))
+        for i, candidate in enumerate(as_list(body.get("candidates") or [], "candidates")):
+            candidate = as_object(candidate, f"candidates[{i}]")
+            content = optional_object(candidate, "content", f"candidates[{i}].content")
+            for j, part in enumerate(as_list(content.get("parts") or [], f"candidates[{i}].content.parts")):
+                part = as_object(part, f"candidates[{i}].content.parts[{j}]")
+                text = text_field(part, "text", f"candidates[{i}].content.parts[{j}].text")
+                if part.get("thought") is True:
+                    update.reasoning_text += text
+                    update.generated |= bool(text)
+                elif text or part.get("functionCall"):
                     update.text += text
-                    update.generated = True
-                elif part.get("functionCall"):
-                    update.generated = True
+                    update.generated = update.answer = True
             if candidate.get("finishReason"):
                 update.done = True
-        usage = body.get("usageMetadata")
-        if isinstance(usage, dict):
-            update.input_tokens = usage.get("promptTokenCount")
-            output = usage.get("candidatesTokenCount")
-            if output is not None:
-                update.output_tokens = output + (usage.get("thoughtsTokenCount") or 0)
         return update
+
+
+def _usage(raw: Any) -> UsageReport | None:
+    """Gemini's candidatesTokenCount leaves out thoughtsTokenCount, which bills as output too."""
+    if raw is None:
+        return None
+    usage = as_object(raw, "usageMetadata")
+    candidates = count(usage, "candidatesTokenCount", "usageMetadata.candidatesTokenCount")
+    thoughts = count(usage, "thoughtsTokenCount", "usageMetadata.thoughtsTokenCount")
+    return UsageReport(
+        input_tokens=count(usage, "promptTokenCount", "usageMetadata.promptTokenCount"),
+        output_tokens=total(candidates, thoughts) if candidates is not None else None,
+        cached_input_tokens=count(usage, "cachedContentTokenCount", "usageMetadata.cachedContentTokenCount"),
+        reasoning_tokens=thoughts,
+    )

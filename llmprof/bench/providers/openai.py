@@ -5,14 +5,31 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmprof.bench.providers import Ask, HttpRequest, MalformedEvent, Update, error_text, join, load_json
+from llmprof.bench.providers import (
+    Ask,
+    HttpRequest,
+    MalformedEvent,
+    Update,
+    UsageReport,
+    as_list,
+    as_object,
+    count,
+    error_text,
+    join,
+    load_json,
+    optional_object,
+    text_field,
+)
 from llmprof.bench.sse import Event
+
+#: Where OpenAI-compatible servers put reasoning text (OpenAI itself shows none; DeepSeek, vLLM
+#: and others stream it as reasoning_content, Ollama and OpenRouter as reasoning).
+REASONING_KEYS = ("reasoning_content", "reasoning")
 
 
 class OpenAI:
     name = "openai"
     key_env = "OPENAI_API_KEY"
-    default_url = "https://api.openai.com/v1"
 
     def request(self, ask: Ask) -> HttpRequest:
         official = urlsplit(ask.url).hostname == "api.openai.com"
@@ -34,28 +51,53 @@ class OpenAI:
         return self.parse_body(load_json(event.data), streamed=True)
 
     def parse_body(self, body: Any, streamed: bool = False) -> Update:
-        if not isinstance(body, dict):
-            raise MalformedEvent(f"expected a JSON object, got {type(body).__name__}")
+        body = as_object(body, "the response")
         if "error" in body:
             return Update(error=error_text(body))
-        update = Update()
-        usage = body.get("usage")
-        if isinstance(usage, dict):
-            update.input_tokens = usage.get("prompt_tokens")
-            update.output_tokens = usage.get("completion_tokens")
+        update = Update(usage=_usage(body.get("usage")))
         choices = body.get("choices")
-        if not isinstance(choices, list):
-            raise MalformedEvent("response has no 'choices' list")
-        for choice in choices:
-            part = choice.get("delta" if streamed else "message") or {}
-            for key in ("content", "reasoning_content", "reasoning"):
-                value = part.get(key)
-                if isinstance(value, str) and value:
-                    update.text += value
+        if choices is None and streamed and update.usage is not None:
+            return update  # some servers send the usage chunk without a choices list
+        for index, choice in enumerate(as_list(choices, "choices")):
+            choice = as_object(choice, f"choices[{index}]")
+            part = optional_object(choice, "delta" if streamed else "message", f"choices[{index}].delta")
+            content = text_field(part, "content", f"choices[{index}].content")
+            if content:
+                update.text += content
+                update.generated = update.answer = True
+            for key in REASONING_KEYS:
+                reasoning = text_field(part, key, f"choices[{index}].{key}")
+                if reasoning:
+                    update.reasoning_text += reasoning
                     update.generated = True
-            if part.get("tool_calls"):
-                update.generated = True
+            calls = part.get("tool_calls")
+            if calls:
+                as_list(calls, f"choices[{index}].tool_calls")
+                update.generated = update.answer = True
         return update
+
+
+def _usage(raw: Any) -> UsageReport | None:
+    if raw is None:
+        return None
+    usage = as_object(raw, "usage")
+    prompt = optional_object(usage, "prompt_tokens_details", "usage.prompt_tokens_details")
+    completion = optional_object(usage, "completion_tokens_details", "usage.completion_tokens_details")
+    report = UsageReport(
+        input_tokens=count(usage, "prompt_tokens", "usage.prompt_tokens"),
+        output_tokens=count(usage, "completion_tokens", "usage.completion_tokens"),
+        cached_input_tokens=count(prompt, "cached_tokens", "usage.prompt_tokens_details.cached_tokens"),
+        reasoning_tokens=count(completion, "reasoning_tokens", "usage.completion_tokens_details.reasoning_tokens"),
+    )
+    _consistent(report)
+    return report
+
+
+def _consistent(report: UsageReport) -> None:
+    if report.input_tokens is not None and (report.cached_input_tokens or 0) > report.input_tokens:
+        raise MalformedEvent("usage: more cached tokens than prompt tokens")
+    if report.output_tokens is not None and (report.reasoning_tokens or 0) > report.output_tokens:
+        raise MalformedEvent("usage: more reasoning tokens than completion tokens")
 
 
 def _url(base_url: str) -> str:

@@ -1,7 +1,7 @@
 """The three wire formats the mock speaks: OpenAI chat completions, Anthropic Messages, Gemini.
 
 One module per provider, as in ``llmprof.bench.providers``. A wire reads a request body into a
-provider-neutral :class:`Job` and renders the job back as that provider's bytes: streamed events,
+provider-neutral :class:`Generation` and renders the job back as that provider's bytes: streamed events,
 a whole response, or an error body. Timing, faults and HTTP live in ``app.py``; nothing here
 sleeps or sends, so every byte can be tested directly.
 """
@@ -38,7 +38,7 @@ class BadRequest(Exception):
 
 
 @dataclass
-class Job:
+class Generation:
     """One generation request, whichever format it came in."""
 
     model: str
@@ -78,7 +78,7 @@ class Wire(abc.ABC):
     error_types: ClassVar[dict[int, str]]
 
     @abc.abstractmethod
-    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Job:
+    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Generation:
         """The job a request body asks for, or :class:`BadRequest`."""
 
     @abc.abstractmethod
@@ -88,7 +88,7 @@ class Wire(abc.ABC):
     def error(self, status: int, message: str, param: str | None = None) -> Json: ...
 
     @abc.abstractmethod
-    def rate_limited(self, job: Job, admission: Admission) -> Json: ...
+    def rate_limited(self, job: Generation, admission: Admission) -> Json: ...
 
     def server_error(self) -> Json:
         return self.error(500, "The server had an error while processing your request (llmprof mock fault).")
@@ -96,15 +96,15 @@ class Wire(abc.ABC):
     def rate_limit_headers(self, admission: Admission) -> Headers:
         return []
 
-    def opening(self, job: Job) -> bytes:
+    def opening(self, job: Generation) -> bytes:
         """Events sent the moment the request arrives, before the first token."""
         return b""
 
     @abc.abstractmethod
-    def token(self, job: Job, index: int, text: str) -> bytes:
+    def token(self, job: Generation, index: int, text: str) -> bytes:
         """The event carrying output token ``index``."""
 
-    def closing(self, job: Job) -> bytes:
+    def closing(self, job: Generation) -> bytes:
         """Events sent right after the last token."""
         return b""
 
@@ -113,7 +113,7 @@ class Wire(abc.ABC):
         """One event that is not valid JSON (the malformed-stream fault)."""
 
     @abc.abstractmethod
-    def complete(self, job: Job, text: str) -> Json:
+    def complete(self, job: Generation, text: str) -> Json:
         """The whole, non-streamed response."""
 
 

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 from llmprof.mock.faults import Admission
 from llmprof.mock.formats import (
     BadRequest,
+    Generation,
     Headers,
-    Job,
     Json,
     Template,
     Wire,
@@ -39,7 +39,7 @@ class AnthropicWire(Wire):
         500: "api_error",
     }
 
-    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Job:
+    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Generation:
         model = model_field(body)
         limit = int_field(body, "max_tokens")
         if limit is None:
@@ -48,7 +48,7 @@ class AnthropicWire(Wire):
         system = body.get("system")
         if system is not None:
             messages.insert(0, {"role": "system", "content": _content(system, "system")})
-        return Job(model, messages, limit, stream=body.get("stream") is True)
+        return Generation(model, messages, limit, stream=body.get("stream") is True)
 
     def new_id(self, rng: random.Random) -> str:
         return "msg_mock" + hex_id(rng, 20)
@@ -56,7 +56,7 @@ class AnthropicWire(Wire):
     def error(self, status: int, message: str, param: str | None = None) -> Json:
         return {"type": "error", "error": {"type": self.error_types[status], "message": message}}
 
-    def rate_limited(self, job: Job, admission: Admission) -> Json:
+    def rate_limited(self, job: Generation, admission: Admission) -> Json:
         message = (
             f"This request would exceed the rate limit for your organization of {admission.limit} "
             f"requests per minute (llmprof mock). Please retry after {admission.retry_after} s."
@@ -71,7 +71,7 @@ class AnthropicWire(Wire):
             (b"anthropic-ratelimit-requests-reset", reset.strftime("%Y-%m-%dT%H:%M:%SZ").encode()),
         ]
 
-    def opening(self, job: Job) -> bytes:
+    def opening(self, job: Generation) -> bytes:
         message = {**self._message(job, []), "usage": {"input_tokens": job.prompt_tokens, "output_tokens": 1}}
         return (
             sse({"type": "message_start", "message": message}, "message_start")
@@ -82,12 +82,12 @@ class AnthropicWire(Wire):
             + sse({"type": "ping"}, "ping")
         )
 
-    def token(self, job: Job, index: int, text: str) -> bytes:
+    def token(self, job: Generation, index: int, text: str) -> bytes:
         if job.token_template is None:
             job.token_template = Template(_delta)
         return job.token_template.fill(text)
 
-    def closing(self, job: Job) -> bytes:
+    def closing(self, job: Generation) -> bytes:
         stop = {"stop_reason": self._stop(job), "stop_sequence": None}
         return (
             sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
@@ -101,7 +101,7 @@ class AnthropicWire(Wire):
     def broken(self) -> bytes:
         return b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {\n\n'
 
-    def complete(self, job: Job, text: str) -> Json:
+    def complete(self, job: Generation, text: str) -> Json:
         return {
             **self._message(job, [{"type": "text", "text": text}]),
             "stop_reason": self._stop(job),
@@ -109,7 +109,7 @@ class AnthropicWire(Wire):
         }
 
     @staticmethod
-    def _message(job: Job, content: list[Json]) -> Json:
+    def _message(job: Generation, content: list[Json]) -> Json:
         return {
             "id": job.id,
             "type": "message",
@@ -121,7 +121,7 @@ class AnthropicWire(Wire):
         }
 
     @staticmethod
-    def _stop(job: Job) -> str:
+    def _stop(job: Generation) -> str:
         return "max_tokens" if job.max_tokens is not None else "end_turn"
 
 

@@ -13,7 +13,7 @@ import random
 from typing import Any, ClassVar
 
 from llmprof.mock.faults import Admission
-from llmprof.mock.formats import BadRequest, Job, Json, Wire, hex_id, int_field, sse
+from llmprof.mock.formats import BadRequest, Generation, Json, Wire, hex_id, int_field, sse
 
 _CRLF2 = b"\r\n\r\n"
 
@@ -28,7 +28,7 @@ class GeminiWire(Wire):
         500: "INTERNAL",
     }
 
-    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Job:
+    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Generation:
         contents = _field(body, "contents", "contents")
         if not isinstance(contents, list) or not contents:
             raise BadRequest("contents: a non-empty list of contents is required", "contents")
@@ -41,7 +41,7 @@ class GeminiWire(Wire):
             raise BadRequest("generationConfig: expected an object", "generationConfig")
         key = "max_output_tokens" if "max_output_tokens" in config else "maxOutputTokens"
         limit = int_field(config, key, "generationConfig.")
-        return Job(path_model or "", messages, limit, stream=path_stream)
+        return Generation(path_model or "", messages, limit, stream=path_stream)
 
     def new_id(self, rng: random.Random) -> str:
         return "mock" + hex_id(rng, 18)
@@ -49,19 +49,19 @@ class GeminiWire(Wire):
     def error(self, status: int, message: str, param: str | None = None) -> Json:
         return {"error": {"code": status, "message": message, "status": self.error_types[status]}}
 
-    def rate_limited(self, job: Job, admission: Admission) -> Json:
+    def rate_limited(self, job: Generation, admission: Admission) -> Json:
         return self.error(429, "Resource has been exhausted (e.g. check quota). (llmprof mock rate limit)")
 
-    def token(self, job: Job, index: int, text: str) -> bytes:
+    def token(self, job: Generation, index: int, text: str) -> bytes:
         return sse(self._response(job, text, index + 1, last=index == job.output_tokens - 1), end=_CRLF2)
 
     def broken(self) -> bytes:
         return b'data: {"candidates": [' + _CRLF2
 
-    def complete(self, job: Job, text: str) -> Json:
+    def complete(self, job: Generation, text: str) -> Json:
         return self._response(job, text, job.output_tokens, last=True)
 
-    def _response(self, job: Job, text: str, produced: int, last: bool) -> Json:
+    def _response(self, job: Generation, text: str, produced: int, last: bool) -> Json:
         candidate: Json = {"content": {"parts": [{"text": text}], "role": "model"}}
         if last:
             candidate["finishReason"] = "MAX_TOKENS" if job.max_tokens is not None else "STOP"

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from llmprof.mock.faults import Admission
 from llmprof.mock.formats import (
+    Generation,
     Headers,
-    Job,
     Json,
     Template,
     Wire,
@@ -38,13 +38,13 @@ class OpenAIWire(Wire):
         500: "server_error",
     }
 
-    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Job:
+    def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Generation:
         model = model_field(body)
         messages = list_field(body, "messages")
         limit = int_field(body, "max_completion_tokens") or int_field(body, "max_tokens")
         options = body.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
-        return Job(model, messages, limit, stream=body.get("stream") is True, include_usage=include_usage)
+        return Generation(model, messages, limit, stream=body.get("stream") is True, include_usage=include_usage)
 
     def new_id(self, rng: random.Random) -> str:
         return "chatcmpl-" + hex_id(rng, 24)
@@ -53,7 +53,7 @@ class OpenAIWire(Wire):
         code = "rate_limit_exceeded" if status == 429 else None
         return {"error": {"message": message, "type": self.error_types[status], "param": param, "code": code}}
 
-    def rate_limited(self, job: Job, admission: Admission) -> Json:
+    def rate_limited(self, job: Generation, admission: Admission) -> Json:
         message = (
             f"Rate limit reached for {job.model} in organization org-llmprof-mock on requests per min (RPM): "
             f"Limit {admission.limit}, Used {admission.limit}, Requested 1. "
@@ -68,7 +68,7 @@ class OpenAIWire(Wire):
             (b"x-ratelimit-reset-requests", duration(admission.reset_s).encode()),
         ]
 
-    def _chunk(self, job: Job, delta: Json, finish: str | None = None) -> bytes:
+    def _chunk(self, job: Generation, delta: Json, finish: str | None = None) -> bytes:
         chunk: Json = {
             "id": job.id,
             "object": "chat.completion.chunk",
@@ -81,16 +81,16 @@ class OpenAIWire(Wire):
             chunk["usage"] = None
         return sse(chunk)
 
-    def opening(self, job: Job) -> bytes:
+    def opening(self, job: Generation) -> bytes:
         # Sent at once, so time to first byte < time to first token: clients must not count it.
         return self._chunk(job, {"role": "assistant", "content": ""})
 
-    def token(self, job: Job, index: int, text: str) -> bytes:
+    def token(self, job: Generation, index: int, text: str) -> bytes:
         if job.token_template is None:
             job.token_template = Template(lambda mark: self._chunk(job, {"content": mark}))
         return job.token_template.fill(text)
 
-    def closing(self, job: Job) -> bytes:
+    def closing(self, job: Generation) -> bytes:
         out = self._chunk(job, {}, self._finish(job))
         if job.include_usage:
             usage = {
@@ -108,7 +108,7 @@ class OpenAIWire(Wire):
     def broken(self) -> bytes:
         return b'data: {"choices": [\n\n'
 
-    def complete(self, job: Job, text: str) -> Json:
+    def complete(self, job: Generation, text: str) -> Json:
         return {
             "id": job.id,
             "object": "chat.completion",
@@ -127,11 +127,11 @@ class OpenAIWire(Wire):
         }
 
     @staticmethod
-    def _finish(job: Job) -> str:
+    def _finish(job: Generation) -> str:
         return "length" if job.max_tokens is not None else "stop"
 
     @staticmethod
-    def _usage(job: Job) -> Json:
+    def _usage(job: Generation) -> Json:
         return {
             "prompt_tokens": job.prompt_tokens,
             "completion_tokens": job.output_tokens,

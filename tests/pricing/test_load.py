@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from llmprof.errors import ConfigError, PricingError, UnknownModelError, UsageError
-from llmprof.pricing import PriceTable, load_table, models_on, price_request, warnings
+from llmprof.pricing import PriceTable, load_table
 
 D = Decimal
 
@@ -29,48 +29,10 @@ def test_as_of_picks_the_period_in_force(table: PriceTable) -> None:
     old = table.resolve("old")
     assert old.period_on(dt.date(2023, 4, 1)).rates.input == D("2.00")
     assert old.period_on(dt.date(2023, 11, 6)).rates.input == D("1.00")
-    with pytest.raises(PricingError, match="old had no price on 2022-01-01"):
+    with pytest.raises(
+        PricingError, match="old was not yet released on 2022-01-01: its first price dates from 2023-03-01"
+    ):
         old.period_on(dt.date(2022, 1, 1))
-
-
-def test_exact_decimal_costs(table: PriceTable) -> None:
-    old = table.resolve("old")
-    cost = price_request(old, old.period_on(dt.date(2023, 4, 1)), input_tokens=500, output_tokens=200)
-    assert cost.total * 10_000 == D("14.00")
-    assert (cost.input, cost.output) == (D("0.001"), D("0.0004"))
-
-
-def test_cached_and_batch_rates(table: PriceTable) -> None:
-    mini = table.resolve("mini")
-    period = mini.period_on(dt.date(2026, 1, 1))
-    cost = price_request(mini, period, input_tokens=1_000_000, output_tokens=0, cached_input_tokens=400_000)
-    assert cost.input == D("0.6") * D("0.15") + D("0.4") * D("0.075")
-    assert cost.cached_input == D("0.03")
-    batch = price_request(mini, period, input_tokens=1_000_000, output_tokens=1_000_000, batch=True)
-    assert (batch.input, batch.output) == (D("0.075"), D("0.30"))
-
-
-def test_missing_rate_is_an_error_not_zero(table: PriceTable) -> None:
-    old = table.resolve("old")
-    period = old.period_on(dt.date(2024, 1, 1))
-    with pytest.raises(PricingError, match="old has no cached_input rate"):
-        price_request(old, period, input_tokens=10, output_tokens=0, cached_input_tokens=5)
-    with pytest.raises(PricingError, match="old has no batch rates"):
-        price_request(old, period, input_tokens=10, output_tokens=0, batch=True)
-
-
-def test_long_context_tier_bills_the_whole_request(table: PriceTable) -> None:
-    long = table.resolve("long")
-    period = long.period_on(dt.date(2026, 1, 1))
-    below = price_request(long, period, input_tokens=200_000, output_tokens=1000)
-    assert below.tier_above is None
-    assert below.input == D("0.25")
-    above = price_request(long, period, input_tokens=200_001, output_tokens=1000)
-    assert above.tier_above == 200_000
-    assert above.input == D("200001") * D("2.50") / 1_000_000
-    assert above.output == D("0.015")
-    with pytest.raises(PricingError, match="no batch rates for prompts over 200,000 tokens"):
-        price_request(long, period, input_tokens=300_000, output_tokens=0, batch=True)
 
 
 def test_overlay_inherits_and_replaces(table_path: Path, write: Callable[[str, str], Path]) -> None:
@@ -147,7 +109,26 @@ def test_replace_mode_uses_only_the_users_models(table_path: Path, write: Callab
             "models:\n  x:\n    provider: a\n    tokenizer: b\n    aliases: [mini]\n    prices:\n      - {since: 2024-01-01, input: 1, output: 1}\n",
             r"alias 'mini' already names mini",
         ),
-        ("schema_version: 2\nmodels: {}\n", r"bad.yaml:1: schema_version: this llmprof reads schema 1"),
+        ("schema_version: 3\nmodels: {}\n", r"bad.yaml:1: schema_version: this llmprof reads schemas 1, 2"),
+        (
+            "models:\n  x:\n    provider: a\n    tokenizer: b\n    prices:\n      - since: 2024-01-01\n"
+            "        input: 1\n        output: 1\n        tiers:\n          - {from: 10, above: 10, input: 2}\n",
+            r"a tier needs exactly one of from: \(prompt >= N tokens\) and above: \(prompt > N tokens\)",
+        ),
+        (
+            "models:\n  x:\n    provider: a\n    tokenizer: b\n    prices:\n      - since: 2024-01-01\n"
+            "        input: 1\n        output: 1\n        cache_write: {5min: 2}\n",
+            r"'5min' is not a cache lifetime",
+        ),
+        (
+            "models:\n  x:\n    provider: a\n    tokenizer: b\n    prices:\n      - since: 2024-01-01\n"
+            "        input: 1\n        output: 1\n        time_of_day:\n          - {label: night, utc: '25:00-01:00', input: 1}\n",
+            r"'25:00-01:00' is not a time range",
+        ),
+        (
+            "models:\n  x:\n    provider: a\n    kind: image\n    tokenizer: b\n    prices: []\n",
+            r"unknown kind 'image'",
+        ),
         ("models:\n  x: [1\n", r"bad.yaml:4:1: "),
     ],
 )
@@ -165,18 +146,34 @@ def test_missing_pricing_file(table_path: Path, tmp_path: Path) -> None:
         load_table(overlay=tmp_path / "nope.yaml", base=table_path)
 
 
-def test_models_on_filters_by_date_and_provider(table: PriceTable) -> None:
-    names = [m.name for m, _ in models_on(table, dt.date(2024, 1, 1))]
+def test_models_on_a_day_filtered_by_provider(table: PriceTable) -> None:
+    names = [m.name for m, _ in table.on(dt.date(2024, 1, 1))]
     assert names == ["old"]
-    assert [m.name for m, _ in models_on(table, dt.date(2026, 1, 1), "google")] == ["long"]
+    assert [m.name for m, _ in table.on(dt.date(2026, 1, 1), "google")] == ["long"]
     with pytest.raises(UsageError, match="unknown provider 'nope'"):
-        models_on(table, dt.date(2026, 1, 1), "nope")
+        table.on(dt.date(2026, 1, 1), "nope")
 
 
-def test_stale_table_warns_with_its_age(table: PriceTable) -> None:
-    assert warnings(table, dt.date(2026, 12, 1)) == []
-    [(message, _hint)] = warnings(table, dt.date(2027, 3, 1))
-    assert message == "pricing table test-1 (checked 2026-11-01) is 120 days old; providers change prices often"
+def test_one_staleness_rule_with_a_configurable_age(table: PriceTable) -> None:
+    assert table.staleness(dt.date(2026, 12, 1)) is None
+    assert table.staleness(dt.date(2027, 3, 1)) == (
+        "pricing table test-1 (checked 2026-11-01) is 120 days old (more than 90); providers change prices often"
+    )
+    assert table.staleness(dt.date(2026, 12, 1), max_age_days=10) is not None
+
+
+def test_the_loaded_table_is_cached_per_file_contents(table_path: Path) -> None:
+    assert load_table(base=table_path) is load_table(base=table_path)
+    table_path.write_text(table_path.read_text().replace('"test-1"', '"test-2"'))
+    assert load_table(base=table_path).version == "test-2"
+
+
+def test_schema_1_files_are_read(table_path: Path, write: Callable[[str, str], Path]) -> None:
+    old = write(
+        "v1.yaml",
+        "schema_version: 1\nversion: v1\nmodels:\n  mini:\n    prices:\n      - {since: 2026-01-01, input: 0.1, output: 0.2}\n",
+    )
+    assert load_table(overlay=old, base=table_path).resolve("mini").periods[-1].rates.input == D("0.1")
 
 
 def test_bundled_table_loads_and_is_complete() -> None:
@@ -185,17 +182,18 @@ def test_bundled_table_loads_and_is_complete() -> None:
     for model in table.models.values():
         assert model.source and model.checked, model.name
         for period in model.periods:
-            assert period.rates.input > 0 and period.rates.output > 0
+            assert period.rates.input > 0
+            assert (period.rates.output is None) is (model.kind == "embedding"), model.name
 
 
 def test_lifecycle_warnings() -> None:
     from llmprof.pricing import ModelPrice, PricePeriod, Rates
 
     model = ModelPrice(
-        "old-model",
-        "openai",
-        "o200k_base",
-        (PricePeriod(dt.date(2024, 1, 1), Rates(D(1), D(2))),),
+        name="old-model",
+        provider="openai",
+        tokenizer="o200k_base",
+        periods=(PricePeriod(since=dt.date(2024, 1, 1), rates=Rates(input=D(1), output=D(2))),),
         shutdown=dt.date(2026, 12, 11),
     )
     assert model.lifecycle(dt.date(2026, 1, 1)) is None
@@ -210,6 +208,9 @@ def test_pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("LLMPROF_TODAY", "2030-01-02")
     assert dates.today() == dt.date(2030, 1, 2)
+    assert dates.now() == dt.datetime(2030, 1, 2, 12, 0, tzinfo=dt.timezone.utc)  # a pinned day is its noon UTC
+    monkeypatch.setenv("LLMPROF_TODAY", "2030-01-02T17:45Z")
+    assert dates.now() == dt.datetime(2030, 1, 2, 17, 45, tzinfo=dt.timezone.utc)
     monkeypatch.setenv("LLMPROF_TODAY", "soon")
     with pytest.raises(UsageError, match="LLMPROF_TODAY='soon' is not a date"):
         dates.today()

@@ -1,4 +1,8 @@
-"""How numbers look to people. Machines get exact strings from :func:`decimal_str`."""
+"""Values as text, at the bottom of the package so any layer may use them.
+
+:func:`decimal_str` is the exact form machines get (JSON, CSV, baselines); :func:`usd`,
+:func:`percent` and :func:`tokens` are the forms people read in tables and messages.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +34,3 @@ def tokens(n: int) -> str:
 
 def percent(value: float, signed: bool = True) -> str:
     return f"{value:+.1f}%" if signed else f"{value:.1f}%"
-
-
-def seconds(value: float | None) -> str:
-    """Latency as the reference table shows it: seconds with two decimals (ms when small)."""
-    if value is None:
-        return "-"
-    return f"{value:.2f}" if value >= 0.1 else f"{value * 1000:.1f} ms"

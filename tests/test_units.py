@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from llmprof.render.money import decimal_str, usd
+from llmprof.units import decimal_str, usd
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,308 @@
+"""``llmprof bench``, ``report`` and ``compare``: measure latency, show it again, compare two runs."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmprof.bench import defaults
+from llmprof.cli.app import app
+from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, money, price_table
+from llmprof.errors import BudgetExceeded
+from llmprof.render.output import Format
+from llmprof.talk import Talk
+
+
+def _provider(value: str) -> str:
+    from llmprof.bench.providers import PROVIDERS
+
+    if value not in PROVIDERS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(PROVIDERS)}")
+    return value
+
+
+def _arrival(value: str) -> str:
+    from llmprof.bench.settings import ARRIVALS
+
+    if value not in ARRIVALS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(ARRIVALS)}")
+    return value
+
+
+@app.command()
+def bench(
+    suite: Annotated[
+        Path | None, typer.Argument(metavar="SUITE.yaml", help="A suite file with these settings; flags override it.")
+    ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint",
+            "-e",
+            envvar="LLMPROF_ENDPOINT",
+            metavar="URL|NAME",
+            help="Base URL, or a name from llmprof.yaml. [default: the built-in mock] [env: LLMPROF_ENDPOINT]",
+        ),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            parser=_provider,
+            metavar="NAME",
+            help="Wire format: openai (also vLLM, Ollama, llama.cpp...), anthropic or gemini. [default: openai]",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", metavar="MODEL", help="Model name sent to the endpoint.")
+    ] = None,
+    runs: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help=f"Requests per cell. [default: {defaults.RUNS}]")
+    ] = None,
+    cells: Annotated[
+        str | None,
+        typer.Option(metavar="INxOUT,...", help=f"Token lengths, e.g. {','.join(defaults.CELLS)} (the default)."),
+    ] = None,
+    input_tokens: Annotated[
+        str | None, typer.Option(metavar="N,...", help="Input lengths, crossed with --output-tokens.")
+    ] = None,
+    output_tokens: Annotated[
+        str | None, typer.Option(metavar="N,...", help="Output lengths, crossed with --input-tokens.")
+    ] = None,
+    warmup: Annotated[
+        int | None,
+        typer.Option(
+            min=0, metavar="N", help="Requests sent first and left out. [default: one per concurrent connection]"
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="C",
+            help=f"Requests in flight at once. [default: {defaults.CONCURRENCY}; no cap with --rate]",
+        ),
+    ] = None,
+    ramp_up: Annotated[
+        float | None,
+        typer.Option(min=0.0, metavar="S", help="Closed loop: start the workers evenly over S seconds."),
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(min=0.0, metavar="R", help="Open loop: requests per second (latency from the scheduled send)."),
+    ] = None,
+    arrival: Annotated[
+        str | None,
+        typer.Option(
+            parser=_arrival,
+            metavar="KIND",
+            help=f"Open-loop arrivals: poisson or constant. [default: {defaults.ARRIVAL}]",
+        ),
+    ] = None,
+    stream: Annotated[
+        bool | None,
+        typer.Option("--stream/--no-stream", help="Stream responses (needed for TTFT). [default: stream]"),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001, metavar="S", help=f"Seconds allowed per request attempt. [default: {defaults.TIMEOUT_S:g}]"
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(min=0, metavar="N", help=f"Retries for 429/5xx/connect errors. [default: {defaults.MAX_RETRIES}]"),
+    ] = None,
+    max_cost: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--max-cost",
+            parser=money,
+            metavar="USD",
+            help=f"Refuse a paid run whose worst case exceeds this. [default: {defaults.MAX_COST}]",
+        ),
+    ] = None,
+    max_error_rate: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            metavar="SHARE",
+            help=f"Exit 1 if more than this share of requests fail. [default: {defaults.MAX_ERROR_RATE:g}]",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Run even above --max-cost or with an unpriced model.")
+    ] = False,
+    percentiles: Annotated[
+        str | None,
+        typer.Option(
+            metavar="Q,...", help=f"Percentile columns. [default: {','.join(f'{q:g}' for q in defaults.PERCENTILES)}]"
+        ),
+    ] = None,
+    price_as: Annotated[
+        str | None,
+        typer.Option(metavar="MODEL", help="Price usage as this model (e.g. for the mock or a local server)."),
+    ] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(
+            metavar="VAR",
+            help="Environment variable holding the key. "
+            "[default: OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, by --provider]",
+        ),
+    ] = None,
+    force_length: Annotated[
+        bool | None,
+        typer.Option(
+            "--force-length/--no-force-length",
+            help="Send ignore_eos/min_tokens. [default: for self-hosted OpenAI-compatible servers]",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed for prompts and arrivals. [default: random]")
+    ] = None,
+    mock_preset: Annotated[str | None, typer.Option(metavar="NAME", help="Built-in mock: latency preset.")] = None,
+    mock_ttft_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Built-in mock: base TTFT.")] = None,
+    mock_itl_ms: Annotated[
+        float | None, typer.Option(min=0.0, metavar="MS", help="Built-in mock: inter-token latency.")
+    ] = None,
+    mock_jitter: Annotated[
+        float | None, typer.Option(min=0.0, metavar="SIGMA", help="Built-in mock: latency noise (lognormal sigma).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write the result (JSON) here; records also go to FILE.jsonl."
+        ),
+    ] = None,
+    runs_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="LLMPROF_RUNS_DIR",
+            metavar="DIR",
+            help=f"Where each run's request log goes. [default: ./{defaults.RUNS_DIR}] [env: LLMPROF_RUNS_DIR]",
+        ),
+    ] = None,
+    no_log: Annotated[bool, typer.Option("--no-log", help="Keep no request log (a throwaway run).")] = False,
+    fmt: FormatOpt = Format.table,
+    pricing: PricingOpt = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Measure latency percentiles by input and output length (the built-in mock by default)."""
+    from llmprof import config as config_mod
+    from llmprof.bench.plan import parse_cells
+    from llmprof.bench.session import run_bench
+    from llmprof.bench.settings import BenchOptions, cells_from_lengths, parse_percentiles, resolve_settings
+    from llmprof.render.bench import BenchOutput
+    from llmprof.render.output import emit
+    from llmprof.render.progress import bars
+
+    talk = Talk(quiet)
+    project = config_mod.load(config)
+    mock = {"preset": mock_preset, "ttft_ms": mock_ttft_ms, "itl_ms": mock_itl_ms, "jitter": mock_jitter}
+    flags = BenchOptions(
+        endpoint=endpoint,
+        provider=provider,
+        model=model,
+        api_key_env=api_key_env,
+        cells=tuple(parse_cells(cells))
+        if cells
+        else cells_from_lengths(input_tokens, output_tokens)
+        if input_tokens or output_tokens
+        else None,
+        runs=runs,
+        warmup=warmup,
+        concurrency=concurrency,
+        ramp_up_s=ramp_up,
+        rate=rate,
+        arrival=arrival,
+        stream=stream,
+        timeout_s=timeout,
+        max_retries=max_retries,
+        max_cost=max_cost,
+        max_error_rate=max_error_rate,
+        yes=yes or None,
+        percentiles=parse_percentiles(percentiles) if percentiles else None,
+        price_as=price_as,
+        force_length=force_length,
+        seed=seed,
+        mock={k: v for k, v in mock.items() if v is not None},
+    )
+    settings = resolve_settings(flags, suite, project)
+    table = price_table(pricing, talk, project)
+    log_dir = None if no_log else (runs_dir or Path(defaults.RUNS_DIR))
+    outcome = run_bench(settings, table, talk, out=out, log_dir=log_dir, progress=bars(talk))
+    emit(BenchOutput(outcome.result, outcome.summary), fmt, sys.stdout)
+    for warning in outcome.warnings:
+        talk.warn(warning)
+    where = [f"every request record is in {outcome.log_path}"] if outcome.log_path else []
+    where += [f"result in {out}"] if out else []
+    if where:
+        talk.note("; ".join(where))
+    if outcome.stop is not None:
+        raise outcome.stop
+    if outcome.failures:
+        listed = "".join(f"\n  - {reason}" for reason in outcome.failures)
+        raise BudgetExceeded(
+            f"the bench failed ({len(outcome.failures)} reason{'s' if len(outcome.failures) != 1 else ''}):{listed}",
+            "see the errors column and the notes under the table.",
+        )
+
+
+@app.command()
+def report(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A bench result: the --out JSON, or a run's .jsonl log.")
+    ],
+    percentiles: Annotated[
+        str | None, typer.Option(metavar="Q,...", help="Percentile columns. [default: as recorded]")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
+    from llmprof.bench.resultfile import load
+    from llmprof.bench.settings import parse_percentiles
+    from llmprof.bench.summary import summarize
+    from llmprof.render.bench import BenchOutput
+    from llmprof.render.output import emit
+
+    result = load(file)
+    recorded = result.info.settings.get("percentiles")
+    if percentiles:
+        qs = parse_percentiles(percentiles)
+    elif isinstance(recorded, list) and recorded:
+        qs = parse_percentiles(",".join(str(q) for q in recorded))
+    else:
+        qs = defaults.PERCENTILES
+    emit(BenchOutput(result, summarize(result.records, qs)), fmt, sys.stdout)
+    if result.info.interrupted:
+        Talk().warn(f"{file} is from an interrupted run ({result.info.stop_reason}): its cells are incomplete")
+
+
+@app.command()
+def compare(
+    base: Annotated[Path, typer.Argument(metavar="BASE", help="The earlier bench result (--out JSON or .jsonl).")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The later bench result.")],
+    fail_on_regression: Annotated[
+        float | None,
+        typer.Option(min=0.0, metavar="PCT", help="Exit 1 for a significant p50 slowdown above PCT %."),
+    ] = None,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Significance level.")] = 0.05,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare two bench results cell by cell, with a significance test so noise does not fail a build.
+    A cell without successful requests, or an interrupted run, fails the comparison (exit 1)."""
+    from llmprof.bench.resultfile import load
+    from llmprof.compare import compare as compare_results
+    from llmprof.render.compare import CompareOutput
+    from llmprof.render.output import emit
+
+    output = CompareOutput(compare_results(load(base), load(new), alpha), fail_on_regression)
+    emit(output, fmt, sys.stdout)
+    if not output.passed:
+        raise BudgetExceeded(output.failure())

@@ -1,0 +1,58 @@
+"""``llmprof mock serve``: the built-in mock endpoint, for your own tests and other tools."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from llmprof.cli.app import mock_app
+from llmprof.talk import Talk
+
+
+@mock_app.command("serve")
+def mock_serve(
+    host: Annotated[str, typer.Option(help="Interface to bind. Keep 127.0.0.1 unless you mean it.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8000,
+    preset: Annotated[
+        str, typer.Option(help="Latency preset: gpt-3.5-turbo-2023 (the reference table), fast, instant.")
+    ] = "gpt-3.5-turbo-2023",
+    ttft_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Base time to first token.")] = None,
+    itl_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Time between output tokens.")] = None,
+    prefill_ms_per_1k: Annotated[
+        float | None, typer.Option(min=0.0, metavar="MS", help="TTFT added per 1K prompt tokens.")
+    ] = None,
+    jitter: Annotated[
+        float | None, typer.Option(min=0.0, metavar="SIGMA", help="Lognormal sigma of latency noise; 0 = exact.")
+    ] = None,
+    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of requests answered 500.")] = 0.0,
+    rate_limit_rpm: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Answer 429 + Retry-After beyond N requests/minute.")
+    ] = None,
+    stall_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams that stall mid-way.")] = 0.0,
+    stall_s: Annotated[float, typer.Option(min=0.0, metavar="S", help="How long a stall lasts.")] = 5.0,
+    drop_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams cut mid-way.")] = 0.0,
+    malformed_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams with a malformed event.")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed for jitter and faults.")] = 0,
+) -> None:
+    """Serve OpenAI, Anthropic and Gemini wire formats with a latency model and fault injection."""
+    from llmprof.mock import MockSettings
+    from llmprof.mock.server import serve
+
+    settings = MockSettings(
+        preset=preset,
+        ttft_ms=ttft_ms,
+        itl_ms=itl_ms,
+        prefill_ms_per_1k=prefill_ms_per_1k,
+        jitter=jitter,
+        error_rate=error_rate,
+        rate_limit_rpm=rate_limit_rpm,
+        stall_rate=stall_rate,
+        stall_s=stall_s,
+        drop_rate=drop_rate,
+        malformed_rate=malformed_rate,
+        seed=seed,
+    )
+    serve(settings, host=host, port=port, announce=typer.echo, warn=Talk().warn)

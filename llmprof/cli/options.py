@@ -1,0 +1,92 @@
+"""Options shared by several commands, and parsers that turn text into checked values.
+
+Parsers raise ``typer.BadParameter``, which click reports with the option's name (exit 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from llmprof.errors import LlmprofError
+from llmprof.render.output import Format
+from llmprof.talk import Talk
+
+if TYPE_CHECKING:
+    from llmprof.config import Config
+    from llmprof.pricing import PriceTable
+
+
+def money(value: str) -> Decimal:
+    try:
+        amount = Decimal(value.strip().lstrip("$").replace(",", ""))
+    except InvalidOperation:
+        raise typer.BadParameter(f"{value!r} is not an amount of USD, e.g. 5 or 0.50") from None
+    if not amount.is_finite() or amount < 0:
+        raise typer.BadParameter(f"{value!r} must be a non-negative amount of USD")
+    return amount
+
+
+def date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-01") from None
+
+
+def moment(value: str) -> dt.datetime:
+    """An instant: ``2026-11-21T17:30Z``, ``2026-11-21 17:30+08:00`` (no zone: UTC), or a date (noon UTC)."""
+    from llmprof.dates import parse_moment
+
+    try:
+        return parse_moment(value)
+    except LlmprofError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+PricingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--pricing",
+        envvar="LLMPROF_PRICING",
+        metavar="FILE",
+        help="Your own rates (YAML) laid over the bundled table. [env: LLMPROF_PRICING]",
+    ),
+]
+AsOfOpt = Annotated[
+    dt.date | None,
+    typer.Option(
+        "--as-of",
+        parser=date,
+        metavar="DATE",
+        help="Price at the rates in force on this date (YYYY-MM-DD). [default: today]",
+    ),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress on stderr.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="llmprof.yaml to use. [default: $LLMPROF_CONFIG, ./llmprof.yaml, or [tool.llmprof] in pyproject.toml]",
+    ),
+]
+
+
+def price_table(pricing: Path | None, talk: Talk, project: Config | None = None) -> PriceTable:
+    """The bundled table with --pricing (or the project config's ``pricing:``) laid over it, and
+    the one staleness warning (its age limit from the config, else the default)."""
+    from llmprof import config, dates
+    from llmprof.pricing import load_table
+
+    project = project or config.load()
+    table = load_table(overlay=pricing or project.pricing)
+    stale = table.staleness(dates.today(), project.budgets.max_pricing_age_days)
+    if stale:
+        talk.warn(stale, "upgrade llmprof for a fresh table, or lay your own rates over it with --pricing FILE.")
+    return table
