@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from llmprof.apis import APIS
 from llmprof.errors import ConfigError
 from llmprof.files import read_text
 from llmprof.pricing.model import DEFAULT_MAX_AGE_DAYS
@@ -42,8 +43,8 @@ LATENCY_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Endpoint:
+@dataclass(frozen=True, kw_only=True)
+class NamedEndpoint:
     name: str
     url: str | None  # None: the built-in mock
     provider: str = "openai"
@@ -52,7 +53,7 @@ class Endpoint:
     price_as: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PromptSet:
     name: str
     paths: tuple[str, ...]
@@ -65,7 +66,7 @@ class PromptSet:
     where_paths: str = "paths"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Budgets:
     max_cost_per_request: Decimal | None = None
     max_cost_per_day: Decimal | None = None
@@ -76,13 +77,13 @@ class Budgets:
     latency: dict[str, Decimal] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Config:
     source: str | None = None  # where it was read from; None when there is no file
     root: Path = field(default_factory=Path.cwd)  # paths in the file are relative to its folder
     pricing: Path | None = None
     baseline: Path | None = None
-    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    endpoints: dict[str, NamedEndpoint] = field(default_factory=dict)
     prompt_sets: dict[str, PromptSet] = field(default_factory=dict)
     budgets: Budgets = field(default_factory=Budgets)
 
@@ -160,15 +161,13 @@ def parse(doc: Section, root: Path) -> Config:
     )
 
 
-def _endpoint(name: str, s: Section) -> Endpoint:
+def _endpoint(name: str, s: Section) -> NamedEndpoint:
     s.check_keys(ENDPOINT_KEYS)
-    from llmprof.bench.providers import PROVIDERS
-
     provider = s.text("provider", "openai")
-    if provider not in PROVIDERS:
-        raise s.error("provider", f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDERS)}.")
+    if provider not in APIS:
+        raise s.error("provider", f"unknown provider {provider!r}", f"use one of: {', '.join(APIS)}.")
     url = s.text("url", None)
-    return Endpoint(
+    return NamedEndpoint(
         name=name,
         url=None if url in (None, "mock") else url,
         provider=provider,

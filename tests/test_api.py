@@ -44,4 +44,4 @@ def test_unknown_model_is_the_same_clear_error() -> None:
 def test_lazy_exports() -> None:
     assert llmprof.CostEstimate.__name__ == "CostEstimate"
     with pytest.raises(AttributeError):
-        _ = llmprof.nothing_here  # type: ignore[attr-defined]
+        _ = llmprof.nothing_here

@@ -63,7 +63,7 @@ def test_counts_equal_tiktoken_on_varied_text(name: str, reference: dict[str, ob
 
 @pytest.mark.parametrize("name", sorted(tokens.ENCODINGS))
 def test_encoding_spec_matches_tiktokens_own(name: str, tiktoken_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tiktoken_ext import openai_public
+    from tiktoken_ext import openai_public  # type: ignore[import-untyped]
 
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
     theirs = getattr(openai_public, name)()

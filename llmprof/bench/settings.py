@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from llmprof.apis import APIS, check_api
 from llmprof.bench import defaults
 from llmprof.bench.plan import Cell, cross, parse_cells
-from llmprof.bench.providers import PROVIDERS, check_provider
 from llmprof.config import Config
 from llmprof.errors import UsageError
 from llmprof.mock import MockSettings
@@ -179,21 +179,21 @@ def resolve_settings(flags: BenchOptions, suite: Path | None, config: Config) ->
 
 def _endpoint(options: BenchOptions, config: Config) -> tuple[Endpoint, dict[str, str | None]]:
     """The endpoint, and what a named endpoint of llmprof.yaml says about model and price."""
-    provider = check_provider(options.provider) if options.provider else None
+    provider = check_api(options.provider) if options.provider else None
     name = options.endpoint
     if name is None or name == defaults.MOCK:
         provider = provider or "openai"
-        key_env = options.api_key_env or PROVIDERS[provider].key_env
+        key_env = options.api_key_env or APIS[provider].key_env
         return Endpoint(name=defaults.MOCK, url=None, kind="mock", provider=provider, key_env=key_env), {}
     named = config.endpoints.get(name)
     if named is not None:
         provider = provider or named.provider
         url = named.url
         extra = {"model": named.model, "price_as": named.price_as}
-        key_env = options.api_key_env or named.api_key_env or PROVIDERS[provider].key_env
+        key_env = options.api_key_env or named.api_key_env or APIS[provider].key_env
     elif "://" in name:
         provider, url, extra = provider or "openai", name, {}
-        key_env = options.api_key_env or PROVIDERS[provider].key_env
+        key_env = options.api_key_env or APIS[provider].key_env
     else:
         known = ", ".join(sorted(config.endpoints)) or "none configured"
         raise UsageError(

@@ -18,10 +18,10 @@ from llmprof.talk import Talk
 
 
 def _provider(value: str) -> str:
-    from llmprof.bench.providers import PROVIDERS
+    from llmprof.apis import APIS
 
-    if value not in PROVIDERS:
-        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(PROVIDERS)}")
+    if value not in APIS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(APIS)}")
     return value
 
 

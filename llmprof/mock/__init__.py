@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MockSettings:
     """How the mock behaves. ``None`` latency fields take the preset's value."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from decimal import Decimal
 
 import httpx
@@ -23,7 +23,7 @@ from llmprof.secrets import REDACTOR, Redactor
 from tests import virtual_time
 
 WORDS = [" one", " two", " three"]
-Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
+Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
 
 
 def _chunk(delta: dict[str, str]) -> bytes:

@@ -9,7 +9,7 @@ import pytest
 from llmprof.bench import defaults
 from llmprof.bench.plan import Cell, parse_cells
 from llmprof.bench.settings import BenchOptions, cells_from_lengths, parse_percentiles, read_suite, resolve_settings
-from llmprof.config import Config, Endpoint
+from llmprof.config import Config, NamedEndpoint
 from llmprof.errors import ConfigError, UsageError
 
 Write = Callable[[str, str], Path]
@@ -80,7 +80,16 @@ def test_suite_errors_name_the_file_and_key(write: Write) -> None:
 
 def test_named_endpoint_from_config() -> None:
     config = Config(
-        endpoints={"vllm": Endpoint("vllm", "http://localhost:8000/v1", "openai", "llama", "VLLM_KEY", "gpt-4o-mini")}
+        endpoints={
+            "vllm": NamedEndpoint(
+                name="vllm",
+                url="http://localhost:8000/v1",
+                provider="openai",
+                model="llama",
+                api_key_env="VLLM_KEY",
+                price_as="gpt-4o-mini",
+            )
+        }
     )
     s = resolve_settings(BenchOptions(endpoint="vllm"), None, config)
     assert (s.endpoint.url, s.model, s.price_as, s.endpoint.key_env, s.endpoint.kind) == (

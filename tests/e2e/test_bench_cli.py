@@ -209,7 +209,7 @@ def test_ctrl_c_and_sigterm_keep_what_finished(
 
 def _result(path: Path, e2e_by_cell: dict[str, list[float]], **run: object) -> str:
     """A bench result document with exactly these successful e2e (and TTFT = e2e / 2) samples."""
-    requests = []
+    requests: list[dict[str, object]] = []
     for cell, samples in e2e_by_cell.items():
         i, o = (int(v) for v in cell.split("x"))
         for e2e in samples:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from llmprof.mock.faults import for_request
+from llmprof.mock.faults import Faults, for_request
 from llmprof.mock.server import MockProcess
 from llmprof.tokens import count_messages, count_text
 from tests.mock.conftest import FAULTY
@@ -457,7 +458,9 @@ def _outcome(api: Api, path: str, stream: bool) -> str:
     return "ok"
 
 
-_KINDS = [  # what a client sees, by the faults drawn for the request, first match wins
+_KINDS: list[
+    tuple[str, Callable[[Faults], bool]]
+] = [  # what a client sees, by the faults drawn for the request, first match wins
     ("error 500", lambda f: f.error),
     ("drop", lambda f: f.drop),
     ("malformed", lambda f: f.malformed),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import anthropic
 import openai
 import pytest
@@ -9,7 +11,10 @@ import pytest
 from llmprof.mock.server import MockProcess
 from llmprof.tokens import count_messages, count_text
 
-MESSAGES = [
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
+
+MESSAGES: list[ChatCompletionMessageParam] = [
     {"role": "system", "content": "You are a latency expert."},
     {"role": "user", "content": "Why does output length drive latency? 東京."},
 ]
@@ -22,7 +27,7 @@ def _openai(mock: MockProcess) -> openai.OpenAI:
 @pytest.mark.parametrize(("model", "encoding"), [("gpt-4o-mini", "o200k_base"), ("gpt-4", "cl100k_base")])
 def test_openai_sdk_whole(mock: MockProcess, model: str, encoding: str) -> None:
     with _openai(mock) as client:
-        completion = client.chat.completions.create(model=model, messages=MESSAGES, max_tokens=11)  # type: ignore[arg-type]
+        completion = client.chat.completions.create(model=model, messages=MESSAGES, max_tokens=11)
     assert completion.object == "chat.completion"
     assert completion.choices[0].finish_reason == "length"
     text = completion.choices[0].message.content or ""
@@ -37,7 +42,7 @@ def test_openai_sdk_stream_with_usage(mock: MockProcess) -> None:
     with _openai(mock) as client:
         stream = client.chat.completions.create(
             model="gpt-4o-mini",
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
             max_tokens=15,
             stream=True,
             stream_options={"include_usage": True},
@@ -61,7 +66,7 @@ def test_openai_sdk_lists_models(mock: MockProcess) -> None:
 def test_openai_sdk_raises_rate_limit_error(limited_mock: MockProcess) -> None:
     with _openai(limited_mock) as client, pytest.raises(openai.RateLimitError) as info:
         for _ in range(2):  # the first may use the one request per minute
-            client.chat.completions.create(model="m", messages=MESSAGES, max_tokens=1)  # type: ignore[arg-type]
+            client.chat.completions.create(model="m", messages=MESSAGES, max_tokens=1)
     assert info.value.status_code == 429
     assert info.value.code == "rate_limit_exceeded"
     assert int(info.value.response.headers["retry-after"]) >= 1

@@ -71,7 +71,7 @@ def _median(http: httpx.Client, url: str, body: dict[str, object], runs: int = 3
     )
 
 
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, dict[str, object]]] = {
     "openai": (
         "/v1/chat/completions",
         {"model": "m", "messages": MESSAGES, "max_tokens": TOKENS, "stream": True},

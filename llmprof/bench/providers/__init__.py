@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from llmprof.apis import APIS, check_api
 from llmprof.bench.sse import Event
-from llmprof.errors import UsageError
 
 
 class MalformedEvent(Exception):
@@ -84,36 +84,10 @@ class Provider(Protocol):
     def parse_body(self, body: Any) -> Update: ...
 
 
-@dataclass(frozen=True)
-class ProviderInfo:
-    name: str
-    key_env: str
-    module: str
-    cls: str
-    serves: str  # for help texts
-
-
-#: The one list of wire formats: the command line, llmprof.yaml and bench all read it.
-PROVIDERS: dict[str, ProviderInfo] = {
-    "openai": ProviderInfo(
-        "openai", "OPENAI_API_KEY", "llmprof.bench.providers.openai", "OpenAI", "OpenAI, vLLM, Ollama, llama.cpp, ..."
-    ),
-    "anthropic": ProviderInfo(
-        "anthropic", "ANTHROPIC_API_KEY", "llmprof.bench.providers.anthropic", "Anthropic", "Anthropic Messages"
-    ),
-    "gemini": ProviderInfo("gemini", "GEMINI_API_KEY", "llmprof.bench.providers.gemini", "Gemini", "Google Gemini API"),
-}
-
-
-def check_provider(name: str) -> str:
-    if name not in PROVIDERS:
-        raise UsageError(f"unknown provider {name!r}", f"use one of: {', '.join(PROVIDERS)}")
-    return name
-
-
 def get(name: str) -> Provider:
-    info = PROVIDERS[check_provider(name)]
-    provider: Provider = getattr(importlib.import_module(info.module), info.cls)()
+    """The wire format of the API named ``name`` (see :data:`llmprof.apis.APIS`)."""
+    api = APIS[check_api(name)]
+    provider: Provider = getattr(importlib.import_module(api.module), api.cls)()
     return provider
 
 
