@@ -1,17 +1,18 @@
 """llmprof: what will this prompt cost, how slow will this call be, and did my change make either worse?
 
 For tests and scripts: ``from llmprof import estimate_cost, count_tokens`` (see :mod:`llmprof.api`).
+This module imports nothing at all, so the command line can take over Ctrl-C from its first moment.
 """
 
-from __future__ import annotations
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from llmprof.api import CostEstimate, count_tokens, estimate_cost
 
-from typing import Any
-
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["CostEstimate", "__version__", "count_tokens", "estimate_cost"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     # Imported on first use, so `llmprof --help` never pays for the pricing or tokenizer layers.
     if name in ("estimate_cost", "count_tokens", "CostEstimate"):
         from llmprof import api

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from llmprof import dates, estimate
+from llmprof.counting import Label, count_request
 from llmprof.errors import InputError, UsageError
 from llmprof.inputs import Source
-from llmprof.pricing import Mode, Usage, load_table, price_request
-from llmprof.tokens import Exactness, count_messages, count_text
+from llmprof.pricing import Mode, load_table
+from llmprof.requests import Request, messages_request, text_request
 
 _FILE_LIKE = re.compile(r"^[^\s]+\.(txt|md|json|jsonl|ndjson|prompt|yaml|yml)$", re.IGNORECASE)
 
@@ -37,7 +38,7 @@ class CostEstimate:
     model: str
     input_tokens: int  # per request
     output_tokens: int
-    count: Exactness
+    count: Label  # exact, approx, or lower-bound (something billed is not counted)
     input_cost: Decimal  # per request, USD
     output_cost: Decimal
     requests: int
@@ -104,18 +105,21 @@ def count_tokens(
     path: str | Path | None = None,
     messages: list[dict[str, Any]] | None = None,
 ) -> int:
-    """Prompt tokens on ``model`` (chat framing included for messages); a file's requests summed."""
+    """Prompt tokens on ``model``, every billed part counted (chat framing, tools, images...); for
+    a file of several requests (JSONL), their sum."""
     kind, value = _classify(prompt, text, path, messages)
-    encoding = load_table(overlay=pricing).resolve(model).encoding
-    if kind == "messages":
-        return count_messages(value, encoding)
-    if kind == "text":
-        return count_text(value, encoding)
     table = load_table(overlay=pricing)
-    result = estimate.estimate_prompts(
-        table, [Source(str(value), value)], [model], estimate.Settings(as_of=dates.today())
-    )
-    return result.totals[0].input_tokens
+    price = table.resolve(model)
+    if kind == "path":
+        settings = estimate.Settings(as_of=dates.today())
+        return (
+            estimate.estimate_prompts(table, [Source(str(value), value)], [price.name], settings).totals[0].input_tokens
+        )
+    return count_request(_request(kind, value), price).total
+
+
+def _request(kind: str, value: Any) -> Request:
+    return messages_request(value, "messages") if kind == "messages" else text_request(value, "text")
 
 
 def estimate_cost(
@@ -128,6 +132,7 @@ def estimate_cost(
     as_of: dt.date | None = None,
     pricing: Path | None = None,
     *,
+    reasoning_tokens: int | None = None,
     text: str | None = None,
     path: str | Path | None = None,
     messages: list[dict[str, Any]] | None = None,
@@ -140,33 +145,28 @@ def estimate_cost(
     table = load_table(overlay=pricing)
     price = table.resolve(model)
     day = as_of or dates.today()
-    mode = Mode(batch=batch)
-    if kind == "path":
-        settings = estimate.Settings(
-            output_tokens=output_tokens,
-            requests=requests,
-            cached_input_tokens=cached_input_tokens,
-            mode=mode,
-            as_of=day,
-        )
-        row = estimate.estimate_prompts(table, [Source(str(value), value)], [price.name], settings).totals[0]
-        n = max(row.records, 1)
-        return CostEstimate(
-            price.name,
-            row.input_tokens // n,
-            output_tokens,
-            row.exactness,
-            row.input_cost / n,
-            row.output_cost / n,
-            requests * n,
-            table.version,
-            day,
-        )
-    tokens = count_messages(value, price.encoding) if kind == "messages" else count_text(value, price.encoding)
-    usage = Usage(
-        input_tokens=tokens, cached_input_tokens=min(cached_input_tokens, tokens), output_tokens=output_tokens
+    settings = estimate.Settings(
+        output_tokens=output_tokens,
+        reasoning_tokens=reasoning_tokens,
+        requests=requests,
+        cached_input_tokens=cached_input_tokens,
+        mode=Mode(batch=batch),
+        as_of=day,
     )
-    cost = price_request(price, usage, day, mode)
+    if kind == "path":
+        result = estimate.estimate_prompts(table, [Source(str(value), value)], [price.name], settings)
+    else:
+        result = estimate.estimate_requests(table, "prompt", [_request(kind, value)], price, settings)
+    row = result.totals[0]
+    n = max(row.records, 1)
     return CostEstimate(
-        price.name, tokens, output_tokens, price.exactness, cost.prompt, cost.output, requests, table.version, day
+        price.name,
+        row.input_tokens // n,
+        row.output_tokens // n,
+        row.count,
+        row.input_cost / n,
+        row.output_cost / n,
+        requests * n,
+        table.version,
+        day,
     )

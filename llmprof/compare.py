@@ -63,6 +63,9 @@ class Comparison:
     def unusable(self) -> list[str]:
         """Why this comparison cannot clear anything: cells without data, unfinished runs."""
         reasons = [f"cell {c.cell}: {c.no_data}" for c in self.cells if c.no_data]
+        for label, result, only in (("first", self.before, self.only_before), ("second", self.after, self.only_after)):
+            ok = {r.cell for r in result.measured if r.ok}
+            reasons += [f"cell {cell}: no successful request in the {label} result" for cell in only if cell not in ok]
         for label, result in (("the first", self.before), ("the second", self.after)):
             if result.info.interrupted:
                 reasons.append(f"{label} result is from an interrupted run ({result.info.stop_reason or 'unfinished'})")

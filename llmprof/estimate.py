@@ -1,9 +1,14 @@
-"""Prompts x models -> priced estimate rows.
+"""Prompts x models -> priced estimate rows, every billed part counted or named.
 
-Counting is the only costly step: each source is read and tokenised on a worker thread (tiktoken
-releases the GIL while encoding), once per *encoding* the chosen models need, and its text is
-dropped as soon as it is counted, so memory stays bounded by the largest file, not the corpus.
-Pricing is pure Decimal arithmetic over the counts.
+Counting is the only costly step: each source is read and counted on a worker thread (tiktoken
+releases the GIL while encoding) for every model it is priced on, and its text is dropped as soon
+as it is counted, so memory stays bounded by the largest file, not the corpus. Pricing is pure
+Decimal arithmetic over the counts.
+
+A request bills more than its text: chat framing, tool definitions, tool calls, images, a
+response schema, and hidden reasoning on models that reason. Each is counted by the provider's
+rule where one is published, labelled ``approx`` where llmprof uses a stand-in, and named in a
+warning (the row labelled ``lower-bound``) where it is billed but cannot be counted.
 """
 
 from __future__ import annotations
@@ -17,56 +22,57 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from llmprof import dates
+from llmprof.counting import Label, RequestCount, count_request, worst
 from llmprof.errors import InputError, UnknownModelError, UsageError
-from llmprof.inputs import Prompt, Source, read_source
+from llmprof.images import Size
+from llmprof.inputs import FormatIn, Source, read_source
 from llmprof.pricing import STANDARD, Mode, ModelPrice, PriceTable, Usage, price_request
-from llmprof.tokens import Exactness, count_messages, count_text
+from llmprof.requests import Request
 from llmprof.units import usd
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
-    output_tokens: int = 0
+    output_tokens: int = 0  # visible completion tokens per request (per choice)
+    reasoning_tokens: int | None = None  # hidden reasoning per request; None: what the requests ask
     requests: int = 1
     cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
     mode: Mode = STANDARD
     as_of: dt.date = field(default_factory=dates.today)
+    image_size: Size | None = None  # for images whose size the request does not carry
+    shape: str = "auto"
+    format_in: FormatIn = "auto"
+    strict: bool = False  # limits (context window, max output) are errors, not warnings
 
     @property
     def batch(self) -> bool:
         return self.mode.batch
 
 
-@dataclass(frozen=True)
-class Record:
-    """One request's prompt tokens, per encoding, and the model it names (batch files)."""
-
-    tokens: dict[str, int]
-    model: str | None = None
-
-
-@dataclass(frozen=True)
-class Counted:
-    label: str
-    records: list[Record]
-
-
 @dataclass
 class Row:
-    """One prompt source priced on one model; costs in USD for every record sent once."""
+    """One prompt source priced on one model; costs in USD for every request in it sent once."""
 
     prompt: str
     model: str
     provider: str
     encoding: str
-    exactness: Exactness
+    count: Label
     records: int = 0
     input_tokens: int = 0
+    parts: dict[str, int] = field(default_factory=dict)  # tokens by part
+    part_counts: dict[str, Label] = field(default_factory=dict)
     cached_input_tokens: int = 0
-    output_tokens: int = 0
-    input_cost: Decimal = Decimal(0)
-    output_cost: Decimal = Decimal(0)
+    cache_write_tokens: int = 0
+    output_tokens: int = 0  # visible + reasoning
+    reasoning_tokens: int = 0
+    input_cost: Decimal = Decimal(0)  # every prompt token, cache reads and writes included
+    output_cost: Decimal = Decimal(0)  # reasoning included
+    reasoning_cost: Decimal = Decimal(0)
     tiered_records: int = 0
+    uncounted: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def cost(self) -> Decimal:
@@ -75,6 +81,14 @@ class Row:
     @property
     def cost_per_request(self) -> Decimal:
         return self.cost / self.records if self.records else Decimal(0)
+
+    def add_count(self, counted: RequestCount) -> None:
+        for name, part in counted.parts.items():
+            self.parts[name] = self.parts.get(name, 0) + part.tokens
+            self.part_counts[name] = worst(self.part_counts.get(name, "exact"), part.count)
+            self.notes += [n for n in part.notes if n not in self.notes]
+        self.uncounted += counted.uncounted
+        self.count = worst(self.count, counted.count)
 
 
 @dataclass
@@ -92,12 +106,22 @@ class Estimate:
     rows: list[Row]
     totals: list[ModelTotal]
     notes: list[str]
-    warnings: list[str] = field(default_factory=list)  # e.g. a model that is shut down
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Counted:
+    """One source, counted: per request, what the body asks and its count on each model."""
+
+    label: str
+    requests: list[tuple[Request, dict[str, RequestCount]]]
+    empty: int = 0  # requests with no text at all
 
 
 def count_sources(
     sources: Sequence[Source],
-    encodings_for: Callable[[Prompt], Iterable[str]],
+    models_for: Callable[[Request], Sequence[ModelPrice]],
+    settings: Settings,
     text_encoding: str = "utf-8",
     stdin: BinaryIO | None = None,
     workers: int | None = None,
@@ -105,7 +129,14 @@ def count_sources(
     """Read and count every source, in order, on a pool of threads."""
 
     def work(source: Source) -> Counted:
-        return Counted(source.label, [_count(p, encodings_for(p)) for p in read_source(source, text_encoding, stdin)])
+        requests = read_source(source, text_encoding, stdin, settings.format_in, settings.shape)
+        empty = sum(1 for r in requests if r.shape == "text" and not "".join(r.texts).strip())
+        counted = []
+        for request in requests:
+            counts = {m.name: count_request(request, m, settings.image_size) for m in models_for(request)}
+            counted.append((request, counts))
+            request.texts = request.tool_calls = []  # counted: the memory goes back
+        return Counted(source.label, counted, empty)
 
     threads = workers or min(32, os.cpu_count() or 1)
     if len(sources) <= 1 or threads <= 1:
@@ -118,13 +149,12 @@ def count_sources(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _count(prompt: Prompt, encodings: Iterable[str]) -> Record:
-    if prompt.messages is not None:
-        tokens = {enc: count_messages(prompt.messages, enc, prompt.where) for enc in set(encodings)}
-    else:
-        text = prompt.text or ""
-        tokens = {enc: count_text(text, enc) for enc in set(encodings)}
-    return Record(tokens, prompt.model)
+def estimate_requests(
+    table: PriceTable, label: str, requests: Sequence[Request], model: ModelPrice, settings: Settings
+) -> Estimate:
+    """Price requests already in memory (the Python API's text and messages) on one model."""
+    counted = Counted(label, [(r, {model.name: count_request(r, model, settings.image_size)}) for r in requests])
+    return _price(table, [counted], [model], lambda request: [model], settings)
 
 
 def estimate_prompts(
@@ -143,62 +173,134 @@ def estimate_prompts(
     for model in chosen or defaults:
         model.period_on(settings.as_of)  # fail before counting if a model had no price then
 
-    def models_for(name: str | None, where: str = "") -> list[ModelPrice]:
+    def models_for(request: Request) -> list[ModelPrice]:
         if chosen:
             return chosen
-        if not name:
+        if not request.model:
             return defaults
         try:
-            return [table.resolve(name)]
+            return [table.resolve(request.model)]
         except UnknownModelError as exc:
-            raise InputError(f"{where}: {exc.message}", exc.hint) from exc
+            raise InputError(f"{request.where}: {exc.message}", exc.hint) from exc
 
+    counted = count_sources(sources, models_for, settings, text_encoding, stdin)
+    return _price(table, counted, chosen, models_for, settings)
+
+
+def _price(
+    table: PriceTable,
+    sources: Iterable[Counted],
+    chosen: Sequence[ModelPrice],
+    models_for: Callable[[Request], Sequence[ModelPrice]],
+    settings: Settings,
+) -> Estimate:
     estimate = Estimate(settings, table, [], [], [])
     rows: dict[tuple[str, str], Row] = {}
     clamped = 0
     per_line = False
-    for counted in count_sources(
-        sources, lambda p: [m.encoding for m in models_for(p.model, p.where)], text_encoding, stdin
-    ):
-        if not counted.records:
+    unreasoned: set[str] = set()
+    for counted in sources:
+        if not counted.requests:
             estimate.notes.append(f"{counted.label}: no prompts in it")
-        for record in counted.records:
-            per_line |= record.model is not None
-            for model in models_for(record.model):
-                row = rows.get((counted.label, model.name))
+        elif counted.empty:
+            what = "is empty" if counted.empty == len(counted.requests) else f"has {counted.empty} empty prompt(s)"
+            estimate.notes.append(f"{counted.label} {what}: only the chat framing (if any) is priced")
+        for request, counts in counted.requests:
+            per_line |= request.model is not None and not chosen
+            for model in models_for(request):
+                key = (counted.label, model.name)
+                row = rows.get(key)
                 if row is None:
-                    row = rows[(counted.label, model.name)] = Row(
-                        counted.label, model.name, model.provider, model.encoding, model.exactness
-                    )
-                clamped += _add(row, model, record.tokens[model.encoding], settings)
+                    row = rows[key] = Row(counted.label, model.name, model.provider, model.encoding, model.exactness)
+                clamped += _add(row, model, request, counts[model.name], settings, estimate, unreasoned)
     estimate.rows = list(rows.values())
     # Per-line models of a batch file priced different prompts: ranking them would mislead.
     ranked = bool(chosen) or not per_line
     estimate.totals = _totals(estimate.rows, settings.requests, ranked)
     if clamped:
+        flags = [f"--cached-input-tokens {settings.cached_input_tokens}"] if settings.cached_input_tokens else []
+        flags += [f"--cache-write-tokens {settings.cache_write_tokens}"] if settings.cache_write_tokens else []
         estimate.notes.append(
-            f"--cached-input-tokens {settings.cached_input_tokens} exceeds the prompt in {clamped} "
-            "request(s); those were billed as fully cached"
+            f"{' + '.join(flags)} {'exceeds' if len(flags) == 1 else 'exceed'} the prompt in {clamped} request(s); "
+            "those were billed as fully cached"
+        )
+    for name in sorted(unreasoned):
+        estimate.warnings.append(
+            f"{name} reasons: its hidden reasoning tokens bill as output, and this estimate allows none "
+            "(visible output only: the real cost is higher); pass --reasoning-tokens N"
         )
     for total in estimate.totals:
         warning = table.models[total.model].lifecycle(settings.as_of)
         if warning:
             estimate.warnings.append(warning)
+        for what in dict.fromkeys(total.uncounted):
+            estimate.warnings.append(f"{total.model}: not counted, so the figure is a lower bound: {what}")
     return estimate
 
 
-def _add(row: Row, model: ModelPrice, input_tokens: int, settings: Settings) -> int:
-    cached = min(settings.cached_input_tokens, input_tokens)
-    usage = Usage(input_tokens=input_tokens, cached_input_tokens=cached, output_tokens=settings.output_tokens)
+def _add(
+    row: Row,
+    model: ModelPrice,
+    request: Request,
+    counted: RequestCount,
+    settings: Settings,
+    estimate: Estimate,
+    unreasoned: set[str],
+) -> int:
+    prompt = counted.total
+    cached = min(settings.cached_input_tokens, prompt)
+    written = min(settings.cache_write_tokens, prompt - cached)
+    reasoning = settings.reasoning_tokens if settings.reasoning_tokens is not None else request.reasoning_budget
+    if reasoning is None:
+        reasoning = 0
+        if model.reasoning and model.kind == "chat":
+            unreasoned.add(model.name)
+    visible = settings.output_tokens if model.kind == "chat" else 0
+    output = (visible + reasoning) * request.choices
+    _check_limits(model, request, prompt, visible + reasoning, settings, estimate)
+    usage = Usage(
+        input_tokens=prompt,
+        cached_input_tokens=cached,
+        cache_write_tokens=written,
+        output_tokens=output,
+        reasoning_tokens=reasoning * request.choices,
+    )
     cost = price_request(model, usage, settings.as_of, settings.mode)
     row.records += 1
-    row.input_tokens += input_tokens
+    row.input_tokens += prompt
+    row.add_count(counted)
     row.cached_input_tokens += cached
-    row.output_tokens += settings.output_tokens
+    row.cache_write_tokens += written
+    row.output_tokens += output
+    row.reasoning_tokens += usage.reasoning_tokens
     row.input_cost += cost.prompt
     row.output_cost += cost.output
+    row.reasoning_cost += cost.reasoning
     row.tiered_records += cost.tier is not None
-    return int(settings.cached_input_tokens > input_tokens)
+    if request.choices > 1 and f"{request.where}: n={request.choices}" not in row.notes:
+        row.notes.append(f"{request.where}: n={request.choices}: the output is billed {request.choices} times")
+    return int(settings.cached_input_tokens + settings.cache_write_tokens > prompt)
+
+
+def _check_limits(
+    model: ModelPrice, request: Request, prompt: int, output: int, settings: Settings, estimate: Estimate
+) -> None:
+    problems = []
+    if model.context_window and prompt + output > model.context_window:
+        problems.append(
+            f"{request.where} on {model.name}: {prompt:,} prompt + {output:,} output tokens exceed its "
+            f"context window of {model.context_window:,}"
+        )
+    if model.max_output and output > model.max_output:
+        problems.append(
+            f"{request.where} on {model.name}: {output:,} output tokens exceed its maximum output "
+            f"of {model.max_output:,}"
+        )
+    for problem in problems:
+        if settings.strict:
+            raise UsageError(problem, "the API would refuse this request: shorten it or pick a larger model.")
+        if problem not in estimate.warnings:
+            estimate.warnings.append(f"{problem}: the API would refuse it")
 
 
 def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
@@ -207,14 +309,23 @@ def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
     for row in rows:
         total = totals.get(row.model)
         if total is None:
-            total = totals[row.model] = ModelTotal("TOTAL", row.model, row.provider, row.encoding, row.exactness)
+            total = totals[row.model] = ModelTotal("TOTAL", row.model, row.provider, row.encoding, row.count)
         total.records += row.records
         total.input_tokens += row.input_tokens
+        for name, tokens in row.parts.items():
+            total.parts[name] = total.parts.get(name, 0) + tokens
+            total.part_counts[name] = worst(total.part_counts.get(name, "exact"), row.part_counts[name])
+        total.count = worst(total.count, row.count)
         total.cached_input_tokens += row.cached_input_tokens
+        total.cache_write_tokens += row.cache_write_tokens
         total.output_tokens += row.output_tokens
+        total.reasoning_tokens += row.reasoning_tokens
         total.input_cost += row.input_cost
         total.output_cost += row.output_cost
+        total.reasoning_cost += row.reasoning_cost
         total.tiered_records += row.tiered_records
+        total.uncounted += row.uncounted
+        total.notes += [n for n in row.notes if n not in total.notes]
     for total in totals.values():
         total.projected = total.cost * requests
     if ranked and len({t.projected for t in totals.values()}) > 1:  # all equal: nothing to point at

@@ -13,6 +13,7 @@ from __future__ import annotations
 import binascii
 import functools
 import hashlib
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -187,12 +188,57 @@ def _make_counter(encoding: str) -> Callable[[str], int]:
 
 def count_text(text: str, encoding: str) -> int:
     """Tokens in ``text`` as an API would bill it: special-token look-alikes are ordinary text."""
-    return counter(encoding)(text)
+    try:
+        return counter(encoding)(text)
+    except ValueError:  # tiktoken's pre-tokenizer overflows on whitespace runs of ~1M characters
+        return _count_with_long_runs(text, encoding)
 
 
-def count_texts(texts: Sequence[str], encoding: str) -> list[int]:
-    """Batch form of :func:`count_text` (tiktoken encodes the batch on several threads)."""
-    return [len(ids) for ids in get_encoding(encoding).encode_ordinary_batch(list(texts))]
+#: A run of one whitespace character longer than this is shortened before counting (see below);
+#: tiktoken's regex engine gives up on runs of about 900,000.
+LONG_RUN = 200_000
+_RUN = re.compile(r"(\s)\1{" + str(LONG_RUN) + ",}")
+
+
+def _count_with_long_runs(text: str, encoding: str) -> int:
+    """Count a text holding very long runs of one whitespace character, exactly.
+
+    BPE splits such a run into tokens of one fixed size, aligned from the run's start (128
+    spaces, 16 tabs, ... per token; tests check this for every whitespace character and both
+    encodings). So removing whole chunks from inside a run removes exactly one token per chunk
+    and changes nothing around it: the rest is counted normally. Runs that mix whitespace
+    characters have no such structure and are refused."""
+    removed = 0
+    pieces: list[str] = []
+    last = 0
+    for match in _RUN.finditer(text):
+        chars, tokens = whitespace_period(match[1], encoding)
+        periods = (len(match[0]) - LONG_RUN // 2) // chars
+        pieces.append(text[last : match.end() - periods * chars])
+        removed += periods * tokens
+        last = match.end()
+    pieces.append(text[last:])
+    try:
+        return removed + counter(encoding)("".join(pieces))
+    except ValueError as exc:
+        raise InputError(
+            "a run of mixed whitespace too long for the tokenizer to split (about 900,000 characters)",
+            "collapse the whitespace in the prompt; no API bills such a run sensibly either.",
+        ) from exc
+
+
+@functools.cache
+def whitespace_period(char: str, encoding: str) -> tuple[int, int]:
+    """How BPE repeats over a long run of ``char``: every ``chars`` characters make ``tokens``
+    tokens (128 spaces make 1 in o200k_base; 2 em spaces, 6 bytes, make 3 in cl100k_base)."""
+    enc = get_encoding(encoding)
+    width = len(char.encode("utf-8"))
+    lengths = [len(enc.decode_single_token_bytes(t)) for t in enc._encode_single_piece((char * 4096).encode("utf-8"))]
+    for count in range(1, len(lengths) // 3):
+        size = sum(lengths[:count])
+        if size % width == 0 and lengths[count : 2 * count] == lengths[:count]:
+            return size // width, count
+    raise TokenizerError(f"no repeating token pattern for a run of {char!r} in {encoding}")
 
 
 def message_texts(messages: Sequence[Any], where: str) -> tuple[list[str], int]:

@@ -8,37 +8,41 @@ from pathlib import Path
 import pytest
 
 from llmprof.errors import InputError
-from llmprof.inputs import Prompt, Source, collect_sources, read_source
+from llmprof.inputs import Source, collect_sources, read_source
+from llmprof.requests import Request, text_request
 
 Write = Callable[[str, str], Path]
 
 
-def _read(path: Path) -> list[Prompt]:
+def _read(path: Path) -> list[Request]:
     return read_source(Source(str(path), path))
 
 
 def test_text_file_is_one_prompt(write: Write) -> None:
     path = write("p.txt", "hello\n")
-    assert _read(path) == [Prompt(where=str(path), text="hello\n")]
+    assert _read(path) == [text_request("hello\n", str(path))]
 
 
 def test_empty_file_is_an_empty_prompt_not_an_error(write: Write) -> None:
     path = write("empty.txt", "")
-    assert _read(path) == [Prompt(where=str(path), text="")]
+    assert _read(path) == [text_request("", str(path))]
 
 
 def test_chat_json_forms(write: Write) -> None:
     messages = [{"role": "user", "content": "hi"}]
-    assert _read(write("a.json", json.dumps(messages)))[0].messages == messages
+    bare = _read(write("a.json", json.dumps(messages)))[0]
+    assert (bare.shape, bare.texts, bare.messages) == ("openai-chat", ["user", "hi"], 1)
     body = _read(write("b.json", json.dumps({"model": "gpt-4o", "messages": messages})))[0]
-    assert (body.messages, body.model) == (messages, "gpt-4o")
+    assert (body.texts, body.model) == (["user", "hi"], "gpt-4o")
     listed = _read(write("c.json", json.dumps([{"messages": messages}, {"messages": messages}])))
     assert [p.where.rsplit("[", 1)[1] for p in listed] == ["0]", "1]"]
 
 
-def test_json_that_is_not_chat_is_text(write: Write) -> None:
+def test_json_of_an_unknown_shape_is_refused_unless_read_as_text(write: Write) -> None:
     path = write("data.json", '{"not": "chat"}')
-    assert _read(path)[0].text == '{"not": "chat"}'
+    with pytest.raises(InputError, match=r"data.json: not a request shape llmprof knows"):
+        _read(path)
+    assert read_source(Source("data.json", path), format_in="text")[0].texts == ['{"not": "chat"}']
 
 
 def test_openai_batch_jsonl_keeps_each_lines_model(write: Write) -> None:
@@ -69,7 +73,7 @@ def test_malformed_jsonl_names_file_and_line(write: Write) -> None:
 
 def test_jsonl_line_that_is_not_a_prompt(write: Write) -> None:
     path = write("odd.jsonl", '{"x": 1}\n')
-    with pytest.raises(InputError, match=rf"{path}:1: not a prompt record"):
+    with pytest.raises(InputError, match=rf"{path}:1: not a request shape llmprof knows"):
         _read(path)
 
 
@@ -80,7 +84,7 @@ def test_non_utf8_names_line_and_suggests_encoding(tmp_path: Path) -> None:
         _read(path)
     assert err.value.message == f"{path}:2: not valid utf-8 text (byte 0xe9 at offset 14)"
     assert "--encoding" in (err.value.hint or "")
-    assert read_source(Source(str(path), path), encoding="latin-1")[0].text == "first line\ncafé\n"
+    assert read_source(Source(str(path), path), encoding="latin-1")[0].texts == ["first line\ncafé\n"]
 
 
 def test_binary_file_named_explicitly_is_an_error(tmp_path: Path) -> None:
@@ -92,9 +96,9 @@ def test_binary_file_named_explicitly_is_an_error(tmp_path: Path) -> None:
 
 def test_stdin_text_and_chat() -> None:
     stdin = Source("<stdin>", None)
-    assert read_source(stdin, stdin=io.BytesIO(b"plain"))[0].text == "plain"
+    assert read_source(stdin, stdin=io.BytesIO(b"plain"))[0].texts == ["plain"]
     chat = read_source(stdin, stdin=io.BytesIO(b'[{"role": "user", "content": "x"}]'))
-    assert chat[0].messages == [{"role": "user", "content": "x"}]
+    assert (chat[0].shape, chat[0].texts) == ("openai-chat", ["user", "x"])
 
 
 def test_directories_recurse_filter_and_skip_binaries(tmp_path: Path) -> None:

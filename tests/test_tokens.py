@@ -58,7 +58,35 @@ def test_counts_equal_tiktoken_on_varied_text(name: str, reference: dict[str, ob
     texts = CORPUS + _random_texts(seed=7, count=200)
     expected = [len(ref.encode(t, disallowed_special=())) for t in texts]  # type: ignore[attr-defined]
     assert [tokens.count_text(t, name) for t in texts] == expected
-    assert tokens.count_texts(texts, name) == expected
+
+
+WHITESPACE = (" ", "\t", "\n", "\r", "\r\n"[0], "\u3000", "\u00a0", "\x0b", "\x0c", "\u2003")
+
+
+@pytest.mark.parametrize("name", sorted(tokens.ENCODINGS))
+@pytest.mark.parametrize("char", WHITESPACE)
+def test_long_whitespace_runs_split_into_fixed_chunks(name: str, char: str) -> None:
+    """The rule behind counting runs too long for tiktoken: removing whole chunks from a run of
+    one whitespace character removes exactly one token each, whatever surrounds the run."""
+    chars, per = tokens.whitespace_period(char, name)
+    for before, after in (("", ""), ("x", "y"), (".", "!"), ("a", "\n"), ("1", "2"), ("\n", " b")):
+        for m in (2000, 2000 + chars - 1, 2000 + chars, 5003):  # the code keeps runs long (100,000+)
+            for k in (1, 2, 5):
+                short = tokens.count_text(before + char * m + after, name)
+                long = tokens.count_text(before + char * (m + k * chars) + after, name)
+                assert long == short + k * per, (repr(char), before, after, m, k)
+
+
+@pytest.mark.parametrize("name", sorted(tokens.ENCODINGS))
+def test_the_long_run_path_agrees_with_tiktoken_where_tiktoken_still_works(name: str) -> None:
+    text = "Start." + " " * 250_000 + "end\n" + "\t" * 230_000 + "x"
+    assert tokens._count_with_long_runs(text, name) == tokens.counter(name)(text)
+
+
+def test_a_million_spaces_count_exactly_and_mixed_runs_are_refused() -> None:
+    assert tokens.count_text(" " * 1_000_000 + "x", "o200k_base") == 999_999 // 128 + 1 + 1
+    with pytest.raises(InputError, match="a run of mixed whitespace too long"):
+        tokens.count_text(" \t" * 500_000, "o200k_base")
 
 
 @pytest.mark.parametrize("name", sorted(tokens.ENCODINGS))

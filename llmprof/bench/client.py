@@ -116,7 +116,12 @@ async def _exchange(
             out.error = _error_message(raw)
             out.retry_after_s = retry_after(response.headers.get("retry-after"))
             return
-        if not target.stream:
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "text/html":
+            raise MalformedEvent(
+                "the endpoint answered with an HTML page, not the API's response: is the URL the API's base URL?"
+            )
+        if not target.stream or content_type == "application/json":  # a server that does not stream
             payload = await _read(response, MAX_BODY_BYTES)
             out.end_ns = clock()
             _apply(provider.parse_body(load_json(payload.decode("utf-8", "replace"))), out, None)

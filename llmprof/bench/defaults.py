@@ -20,3 +20,5 @@ MAX_COST = Decimal("1.00")
 MAX_ERROR_RATE = 0.5
 PERCENTILES = (50.0, 75.0, 90.0)
 RUNS_DIR = "llmprof-runs"
+#: A run plans every request up front; more than this is a typo, not a benchmark.
+MAX_REQUESTS = 1_000_000

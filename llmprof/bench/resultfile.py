@@ -168,7 +168,11 @@ def load(path: Path) -> BenchResult:
     if not text.strip():
         raise InputError(f"{path}: the file is empty", _HINT)
     first = text.lstrip().split("\n", 1)[0]
-    if first.startswith("{") and '"type": "header"' in first:
+    try:
+        head = json.loads(first) if first.startswith("{") else None
+    except (json.JSONDecodeError, RecursionError):
+        head = None  # an indented document's first line is just "{"
+    if isinstance(head, dict) and head.get("type") == "header":
         return _from_jsonl(text, path)
     document = parse_json(text, str(path), InputError, _HINT)
     return _from_document(document, path)
@@ -203,10 +207,12 @@ def _from_jsonl(text: str, path: Path) -> BenchResult:
             continue
         try:
             data = json.loads(line, parse_constant=_refuse)
-        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        except json.JSONDecodeError as exc:
             if number == len(lines):  # a crash mid-write: the last line may be cut short
                 break
-            raise InputError(f"{path}:{number}: not valid JSON ({exc})", _HINT) from exc
+            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})", _HINT) from exc
+        except (RecursionError, ValueError) as exc:
+            raise InputError(f"{path}:{number}: {exc or 'nested too deeply'}", _HINT) from exc
         if not isinstance(data, dict):
             raise InputError(f"{path}:{number}: not an llmprof log line", _HINT)
         kind = data.get("type")
@@ -223,7 +229,7 @@ def _from_jsonl(text: str, path: Path) -> BenchResult:
         raise InputError(f"{path}: no llmprof header line", _HINT)
     if footer is None:  # killed, crashed, or still running: say so wherever it is read
         info.interrupted = True
-        info.stop_reason = info.stop_reason or "the run did not finish (its log has no end line)"
+        info.stop_reason = info.stop_reason or "unfinished: its log has no end line"
     else:
         info.finished_at = footer.get("finished_at") if isinstance(footer.get("finished_at"), str) else None
         duration = footer.get("duration_s")

@@ -137,7 +137,12 @@ def run_bench(
     outcome.warnings.extend(_shortfalls(summary, settings.force_length))
     outcome.failures.extend(gate(result, summary, settings.max_error_rate))
     if out is not None:
-        write_document(out, result, summary)
+        try:
+            write_document(out, result, summary)
+        except WriteError as exc:
+            if outcome.stop is None:
+                raise
+            outcome.warnings.append(f"the result document was not written either: {exc.message}")
     return outcome
 
 

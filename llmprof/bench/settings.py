@@ -148,16 +148,27 @@ def resolve_settings(flags: BenchOptions, suite: Path | None, config: Config) ->
     concurrency = options.concurrency if options.concurrency is not None else (None if rate else defaults.CONCURRENCY)
     if concurrency is not None and concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, got {concurrency}")
+    cells = options.cells or tuple(parse_cells(",".join(defaults.CELLS)))
+    runs = _at_least(options.runs, defaults.RUNS, 1, "--runs")
+    measured = len(cells) * runs
+    # One warmup per connection by default (so measured requests never pay for a handshake),
+    # and never more connections than there are requests to send.
+    warmup = _at_least(options.warmup, min(concurrency or 1, measured), 0, "--warmup")
+    if measured + warmup > defaults.MAX_REQUESTS:
+        raise UsageError(
+            f"{len(cells)} cell(s) x {runs:,} runs (+{warmup:,} warmup) is {measured + warmup:,} requests in all, "
+            f"more than one run plans ({defaults.MAX_REQUESTS:,})",
+            "lower --runs, --warmup or the number of cells.",
+        )
     force = options.force_length
     if force is None:  # vLLM/SGLang-style extensions, only where they are understood
         force = endpoint.provider == "openai" and endpoint.kind != "remote"
     return BenchSettings(
         endpoint=endpoint,
         model=model,
-        cells=options.cells or tuple(parse_cells(",".join(defaults.CELLS))),
-        runs=_at_least(options.runs, defaults.RUNS, 1, "--runs"),
-        # One warmup per connection by default, so measured requests never pay for a handshake.
-        warmup=_at_least(options.warmup, concurrency or 1, 0, "--warmup"),
+        cells=cells,
+        runs=runs,
+        warmup=warmup,
         concurrency=concurrency,
         rate=rate,
         arrival=_choice(options.arrival, defaults.ARRIVAL, ARRIVALS, "--arrival"),

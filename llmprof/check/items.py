@@ -15,8 +15,8 @@ from typing import Any
 
 from llmprof import dates, estimate
 from llmprof.config import Config, PromptSet
-from llmprof.errors import ConfigError, InputError, UnknownModelError
-from llmprof.files import expect_document, read_json
+from llmprof.errors import ConfigError, UnknownModelError
+from llmprof.files import expect_document, read_json, write_atomic
 from llmprof.inputs import Source
 from llmprof.pricing import Mode, PriceTable
 from llmprof.units import decimal_str
@@ -56,22 +56,6 @@ class Item:
         per_day = self.cost_per_day
         data["cost_per_day_usd"] = None if per_day is None else decimal_str(per_day)
         return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Item:
-        return cls(
-            set=data["set"],
-            prompt=data["prompt"],
-            model=data["model"],
-            count=data.get("count", "exact"),
-            requests=int(data.get("requests", 1)),
-            input_tokens=int(data["input_tokens"]),
-            output_tokens=int(data["output_tokens"]),
-            cost_per_request=Decimal(data["cost_per_request_usd"]),
-            requests_per_day=data.get("requests_per_day"),
-            cached_input_tokens=int(data.get("cached_input_tokens", 0)),
-            batch=bool(data.get("batch", False)),
-        )
 
 
 @dataclass(frozen=True)
@@ -124,7 +108,7 @@ def _price_set(prompt_set: PromptSet, config: Config, table: PriceTable, today: 
             set=prompt_set.name,
             prompt=row.prompt,
             model=row.model,
-            count=row.exactness,
+            count=row.count,
             requests=row.records,
             input_tokens=round(row.input_tokens / row.records) if row.records else 0,
             output_tokens=prompt_set.output_tokens,
@@ -172,30 +156,88 @@ def to_document(snap: Snapshot) -> dict[str, Any]:
 
 
 def save(path: Path, snap: Snapshot) -> None:
-    text = json.dumps(to_document(snap), indent=2, ensure_ascii=False) + "\n"
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the baseline ({exc.strerror or exc})") from exc
+    """Written atomically: a full disk or an interrupted write leaves the old baseline intact."""
+    write_atomic(path, json.dumps(to_document(snap), indent=2, ensure_ascii=False) + "\n", "the baseline")
 
 
 def load(path: Path) -> Snapshot:
+    """Read a baseline, checking every item: a hand-edited or corrupted one is refused with the
+    item and field that is wrong, never read into a "before" that looks real."""
     if not path.exists():
         raise ConfigError(f"no baseline at {path}", "create it with `llmprof check --update-baseline` and commit it.")
     hint = "restore it from git, or rewrite it with --update-baseline."
     document = expect_document(
         read_json(path, ConfigError, hint), path, KIND, SCHEMA_VERSION, ConfigError, "baseline", hint
     )
-    pricing = document.get("pricing", {})
-    try:
-        items = tuple(Item.from_json(item) for item in document.get("items", []))
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        raise ConfigError(
-            f"{path}: a baseline item is malformed ({exc})", "rewrite it with --update-baseline."
-        ) from exc
+    pricing = document.get("pricing")
+    if not isinstance(pricing, dict) or not isinstance(pricing.get("version"), str):
+        raise ConfigError(f"{path}: pricing: expected an object with the table's version", hint)
+    files = pricing.get("files", [])
+    if not isinstance(files, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str) for f in files
+    ):
+        raise ConfigError(f"{path}: pricing.files: expected a list of {{path, sha256}}", hint)
+    raw_items = document.get("items")
+    if not isinstance(raw_items, list):
+        raise ConfigError(f"{path}: items: expected a list", hint)
+    items = tuple(_item(raw, f"{path}: items[{index}]", hint) for index, raw in enumerate(raw_items))
+    seen: dict[tuple[str, str, str], int] = {}
+    for index, item in enumerate(items):
+        if item.key in seen:
+            raise ConfigError(
+                f"{path}: items[{index}] repeats items[{seen[item.key]}] ({item.set}: {item.prompt} on {item.model})",
+                hint,
+            )
+        seen[item.key] = index
     return Snapshot(
-        str(pricing.get("version")),
+        pricing["version"],
         str(pricing.get("date")),
-        tuple((f.get("path", ""), f.get("sha256", "")) for f in pricing.get("files", [])),
+        tuple((f["path"], f["sha256"]) for f in files),
         items,
+    )
+
+
+def _item(raw: Any, where: str, hint: str) -> Item:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected an object", hint)
+
+    def text(key: str) -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}.{key}: expected text, got {value!r}", hint)
+        return value
+
+    def count(key: str, default: int | None = None, minimum: int = 0, nullable: bool = False) -> Any:
+        value = raw.get(key, default)
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ConfigError(f"{where}.{key}: expected a whole number >= {minimum}, got {value!r}", hint)
+        return value
+
+    cost_text = raw.get("cost_per_request_usd")
+    try:
+        cost = Decimal(cost_text) if isinstance(cost_text, str) else None
+    except ArithmeticError:
+        cost = None
+    if cost is None or not cost.is_finite() or cost < 0:
+        raise ConfigError(f"{where}.cost_per_request_usd: expected a USD amount as text, got {cost_text!r}", hint)
+    kind = raw.get("count", "exact")
+    if kind not in ("exact", "approx", "lower-bound"):
+        raise ConfigError(f"{where}.count: expected exact, approx or lower-bound, got {kind!r}", hint)
+    batch = raw.get("batch", False)
+    if not isinstance(batch, bool):
+        raise ConfigError(f"{where}.batch: expected true or false, got {batch!r}", hint)
+    return Item(
+        set=text("set"),
+        prompt=text("prompt"),
+        model=text("model"),
+        count=kind,
+        requests=count("requests", 1, minimum=1),
+        input_tokens=count("input_tokens"),
+        output_tokens=count("output_tokens"),
+        cost_per_request=cost,
+        requests_per_day=count("requests_per_day", None, nullable=True),
+        cached_input_tokens=count("cached_input_tokens", 0),
+        batch=batch,
     )

@@ -36,6 +36,12 @@ def mock_serve(
         float, typer.Option(min=0.0, max=1.0, help="Fraction of streams with a malformed event.")
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed for jitter and faults.")] = 0,
+    request_timeout_s: Annotated[
+        float,
+        typer.Option(
+            min=0.01, metavar="S", help="Drop a connection that has not sent a whole request within S seconds."
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve OpenAI, Anthropic and Gemini wire formats with a latency model and fault injection."""
     from llmprof.mock import MockSettings
@@ -54,5 +60,6 @@ def mock_serve(
         drop_rate=drop_rate,
         malformed_rate=malformed_rate,
         seed=seed,
+        request_timeout_s=request_timeout_s,
     )
     serve(settings, host=host, port=port, announce=typer.echo, warn=Talk().warn)

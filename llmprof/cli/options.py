@@ -6,6 +6,7 @@ Parsers raise ``typer.BadParameter``, which click reports with the option's name
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -90,3 +91,14 @@ def price_table(pricing: Path | None, talk: Talk, project: Config | None = None)
     if stale:
         talk.warn(stale, "upgrade llmprof for a fresh table, or lay your own rates over it with --pricing FILE.")
     return table
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    """A parser that accepts one of ``allowed`` and names them all otherwise."""
+
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of: {', '.join(allowed)}")
+        return value
+
+    return parse

@@ -22,3 +22,4 @@ class MockSettings:
     drop_rate: float = 0.0  # fraction of streams whose connection is cut mid-stream
     malformed_rate: float = 0.0  # fraction of streams that send a malformed SSE event
     seed: int = 0
+    request_timeout_s: float = 10.0  # a connection that does not finish sending a request by then is dropped

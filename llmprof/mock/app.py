@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs
 
-from llmprof.errors import UnknownModelError
+from llmprof.counting import count_request
+from llmprof.errors import LlmprofError, UnknownModelError
 from llmprof.mock import MockSettings, words
 from llmprof.mock.faults import DeliberateDrop, Faults, RateLimiter, for_request, request_rng
 from llmprof.mock.formats import (
@@ -31,13 +32,13 @@ from llmprof.mock.formats import (
     Headers,
     Json,
     Wire,
-    count_prompt,
     load_body,
     wires,
 )
 from llmprof.mock.latency import LatencyModel, latency_model_for
 from llmprof.mock.timer import Waker
-from llmprof.pricing import load_table
+from llmprof.pricing import ModelPrice, load_table
+from llmprof.requests import parse
 from llmprof.tokens import ENCODINGS, STAND_IN, counter
 
 Scope = dict[str, Any]
@@ -48,7 +49,6 @@ Send = Callable[[Message], Awaitable[None]]
 DEFAULT_MODEL = "mock-model"
 MAX_OUTPUT_TOKENS = 1_000_000  # a larger max_tokens is refused (400), as a real API would
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a larger request body is refused (413)
-BODY_TIMEOUT_S = 30.0  # a client that stops sending its body mid-way is dropped
 NATURAL_LENGTH = (20, 200)  # output tokens when the request sets no limit
 JSON_CONTENT_TYPE = b"application/json"
 
@@ -90,7 +90,7 @@ class MockApp:
         self.limiter = RateLimiter(settings.rate_limit_rpm) if settings.rate_limit_rpm else None
         self.models: dict[str, None] = {DEFAULT_MODEL: None}  # every name asked for, in order
         self.wires = wires()
-        self._encodings: dict[str, str] = {}
+        self._models: dict[str, ModelPrice] = {}
         self._numbers = itertools.count()
         for name in ENCODINGS:
             counter(name)
@@ -141,12 +141,13 @@ class MockApp:
         start = self.clock.now()
         wire = route.wire
         try:
-            raw = await _read_body(receive)
+            raw = await _read_body(receive, self.settings.request_timeout_s)
         except _BodyTooLarge:
             await _json(send, 413, wire.error(400, f"the request body is larger than {MAX_BODY_BYTES} bytes"))
             return
         except asyncio.TimeoutError:
-            await _json(send, 408, wire.error(400, f"the request body did not arrive within {BODY_TIMEOUT_S:g} s"))
+            limit = self.settings.request_timeout_s
+            await _json(send, 408, wire.error(400, f"the request body did not arrive within {limit:g} s"))
             return
         if raw is None:
             return  # the client left before sending its whole request
@@ -174,7 +175,11 @@ class MockApp:
 
         seed = self.settings.seed
         text_rng = request_rng(seed, number, "text")
-        job.prompt_tokens = count_prompt(job.messages, self._encoding(job.model))
+        try:
+            job.prompt_tokens = count_request(parse(job.body, "request", wire.shape), self._model(job.model)).total
+        except LlmprofError as exc:
+            await _json(send, 400, wire.error(400, exc.message))
+            return
         job.output_tokens = job.max_tokens or text_rng.randint(*NATURAL_LENGTH)
         job.id = wire.new_id(text_rng)
         job.created = int(time.time())
@@ -187,16 +192,16 @@ class MockApp:
             done_at = collections.deque(times, maxlen=1)[0]  # the last token's time: generation ends
             await _whole(wire, job, text, done_at, faults, start, headers, send, self.clock)
 
-    def _encoding(self, model: str) -> str:
-        """The model's encoding if the price table knows it, else the stand-in (o200k_base)."""
-        encoding = self._encodings.get(model)
-        if encoding is None:
+    def _model(self, name: str) -> ModelPrice:
+        """The model the price table knows by that name, else a stand-in counted with o200k_base."""
+        model = self._models.get(name)
+        if model is None:
             try:
-                encoding = self.table.resolve(model).encoding
+                model = self.table.resolve(name)
             except UnknownModelError:
-                encoding = STAND_IN
-            self._encodings[model] = encoding
-        return encoding
+                model = ModelPrice(name=name, provider="openai", tokenizer=STAND_IN, periods=())
+            self._models[name] = model
+        return model
 
 
 async def _stream(
@@ -292,13 +297,13 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The request body; None if the client left. A client that stalls for BODY_TIMEOUT_S mid-body
+async def _read_body(receive: Receive, timeout_s: float) -> bytes | None:
+    """The request body; None if the client left. A client that stalls for ``timeout_s`` mid-body
     raises TimeoutError; one that sends too much raises _BodyTooLarge."""
     chunks = []
     size = 0
     while True:
-        message = await asyncio.wait_for(receive(), BODY_TIMEOUT_S)
+        message = await asyncio.wait_for(receive(), timeout_s)
         if message["type"] == "http.disconnect":
             return None
         chunk = message.get("body", b"")

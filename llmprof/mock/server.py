@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 PARENT_WATCH_ENV = "LLMPROF_MOCK_PARENT_WATCH"
 IDLE_TIMEOUT_S = 5  # a kept-alive connection with no next request is closed after this
-REQUEST_TIMEOUT_S = 10.0  # a connection that starts no request (or half sends one) within this is closed
 START_TIMEOUT_S = 30.0
 STOP_GRACE_S = 5.0
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -91,7 +90,7 @@ def _serve(
             )
         config = uvicorn.Config(
             app,
-            http=_guarded_protocol(),
+            http=_guarded_protocol(settings.request_timeout_s),
             log_level="warning",
             access_log=False,
             lifespan="off",
@@ -107,9 +106,9 @@ def _serve(
         sock.close()
 
 
-def _guarded_protocol() -> type[asyncio.Protocol]:
+def _guarded_protocol(timeout_s: float) -> type[asyncio.Protocol]:
     """uvicorn's h11 protocol, plus a clock for connections that never finish a request: one
-    that sends nothing, or only part of its headers, is closed after REQUEST_TIMEOUT_S (uvicorn
+    that sends nothing, or only part of its headers, is closed after ``timeout_s`` (uvicorn
     itself only times out idle keep-alive connections between requests)."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -117,7 +116,7 @@ def _guarded_protocol() -> type[asyncio.Protocol]:
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._seen: object = None
-            self._guard = self.loop.call_later(REQUEST_TIMEOUT_S, self._check)
+            self._guard = self.loop.call_later(timeout_s, self._check)
 
         def _check(self) -> None:
             waiting = self.cycle is None or self.cycle.response_complete
@@ -125,7 +124,7 @@ def _guarded_protocol() -> type[asyncio.Protocol]:
                 self.transport.close()  # no new request started in a whole period
                 return
             self._seen = self.cycle
-            self._guard = self.loop.call_later(REQUEST_TIMEOUT_S, self._check)
+            self._guard = self.loop.call_later(timeout_s, self._check)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._guard.cancel()

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from llmprof.render.view import View
 
@@ -18,25 +19,27 @@ def render(view: View, out: TextIO) -> None:
 
 
 def _print(console: Console, view: View) -> None:
+    # Everything shown is Text, never markup: a model named "[/red]x" or a file "prompt[v2].txt"
+    # is printed as it is.
     if not view.rows:
-        console.print(view.title, style="bold", markup=False)
-        console.print(view.empty, markup=False)
+        console.print(view.title, style="bold", markup=False, emoji=False)
+        console.print(view.empty, markup=False, emoji=False)
         _rest(console, view)
         return
-    table = Table(title=view.title, title_justify="left", title_style="bold", header_style="bold")
+    table = Table(title=Text(view.title), title_justify="left", title_style="bold", header_style="bold")
     for column in view.columns:
-        table.add_column(column.header, justify=column.align, overflow="fold")
+        table.add_column(Text(column.header), justify=column.align, overflow="fold")
     for index, row in enumerate(view.rows):
         if index in view.sections and index:
             table.add_section()
-        table.add_row(*row, style="bold" if index in view.bold else None)
+        table.add_row(*(Text(cell) for cell in row), style="bold" if index in view.bold else None)
     console.print(table)
     _rest(console, view)
 
 
 def _rest(console: Console, view: View) -> None:
     for line in view.footer:
-        console.print(line, markup=False)
+        console.print(line, markup=False, emoji=False)
     for extra in view.extra:
         console.print()
         _print(console, extra)

@@ -1,18 +1,24 @@
 """An :class:`~llmprof.estimate.Estimate` as a table for people and a document for machines.
 
-JSON schema ``llmprof.estimate`` version 1 (money as exact decimal strings in USD)::
+JSON schema ``llmprof.estimate`` version 2 (money as exact decimal strings in USD)::
 
-    {"schema_version": 1, "kind": "llmprof.estimate", "llmprof_version": "0.1.0",
+    {"schema_version": 2, "kind": "llmprof.estimate", "llmprof_version",
      "pricing": {"version", "date", "as_of", "files": [{"path", "sha256"}]},
-     "settings": {"output_tokens", "requests", "cached_input_tokens", "batch"},
+     "settings": {"output_tokens", "reasoning_tokens", "requests", "cached_input_tokens",
+                  "cache_write_tokens", "batch", "service_tier", "cache_ttl", "at", "image_size"},
      "rows":   [{"prompt", "model", "provider", "encoding", "count", "requests", "input_tokens",
-                 "cached_input_tokens", "output_tokens", "input_cost_usd", "output_cost_usd",
-                 "cost_usd", "cost_per_request_usd", "long_context_requests"}],
+                 "parts": {"text" | "framing" | "tools" | "tool_calls" | "images" | "schema":
+                           {"tokens", "count"}},
+                 "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
+                 "input_cost_usd", "output_cost_usd", "reasoning_cost_usd", "cost_usd",
+                 "cost_per_request_usd", "long_context_requests", "uncounted": [...], "notes": [...]}],
      "totals": [{...the same fields, "prompt": "TOTAL", plus "projected_usd", "cheapest"}],
      "notes":  ["..."], "warnings": ["..."]}
 
-``cost_usd`` is every request in the row sent once; ``projected_usd`` is that times
-``settings.requests``.
+``count`` is ``exact`` (the provider's rule and tokenizer), ``approx`` (a documented stand-in) or
+``lower-bound`` (something billed is not counted: see ``uncounted``). ``cost_usd`` is every
+request in the row sent once; ``projected_usd`` is that times ``settings.requests``. Version 2
+added the parts, reasoning and cache writes.
 """
 
 from __future__ import annotations
@@ -22,11 +28,20 @@ from decimal import Decimal
 from typing import Any
 
 from llmprof import __version__
+from llmprof.counting import PARTS
 from llmprof.estimate import Estimate, ModelTotal, Row
 from llmprof.render.view import Column, View
 from llmprof.units import decimal_str, tokens, usd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PART_NAMES = {
+    "text": "Text",
+    "framing": "Framing",
+    "tools": "Tools",
+    "tool_calls": "Tool calls",
+    "images": "Images",
+    "schema": "Schema",
+}
 _AVERAGE = Decimal("1e-12")
 
 
@@ -59,9 +74,15 @@ class EstimateOutput:
             "pricing": pricing_block(e),
             "settings": {
                 "output_tokens": s.output_tokens,
+                "reasoning_tokens": s.reasoning_tokens,
                 "requests": s.requests,
                 "cached_input_tokens": s.cached_input_tokens,
+                "cache_write_tokens": s.cache_write_tokens,
                 "batch": s.batch,
+                "service_tier": s.mode.service_tier,
+                "cache_ttl": s.mode.cache_ttl,
+                "at": s.mode.at.isoformat() if s.mode.at else None,
+                "image_size": str(s.image_size) if s.image_size else None,
             },
             "rows": [_row_record(r) for r in e.rows],
             "totals": [_total_record(t) for t in e.totals],
@@ -73,7 +94,15 @@ class EstimateOutput:
         e = self.estimate
         extra = {"pricing_version": e.table.version, "as_of": e.settings.as_of.isoformat()}
         rows = [_row_record(r) for r in e.rows] + [_total_record(t) for t in e.totals]
-        return [{**record, **extra} for record in rows]
+        flat = []
+        for record in rows:
+            parts, uncounted, notes = record.pop("parts"), record.pop("uncounted"), record.pop("notes")
+            for name in PARTS:
+                record[f"{name}_tokens"] = parts[name]["tokens"] if name in parts else 0
+            record["uncounted"] = "; ".join(uncounted)
+            record["notes"] = "; ".join(notes)
+            flat.append({**record, **extra})
+        return flat
 
     # -- people ------------------------------------------------------------------------------
     def view(self) -> View:
@@ -81,11 +110,13 @@ class EstimateOutput:
         s = e.settings
         many_prompts = len({r.prompt for r in e.rows}) > 1
         columns = [Column("Prompt", "left")] if many_prompts else []
+        reasoning = any(r.reasoning_tokens for r in e.rows)
         columns += [
             Column("Model", "left"),
             Column("Tokens in"),
             Column("Count", "left"),
             Column("Tokens out"),
+            *([Column("Reasoning")] if reasoning else []),
             Column("Input"),
             Column("Output"),
             Column("Per request"),
@@ -100,12 +131,15 @@ class EstimateOutput:
             if many_prompts:
                 view.sections.add(len(view.rows))
                 for row in rows:
-                    cells = _cells(row, row.cost * s.requests, prompt=row.prompt)
+                    cells = _cells(row, row.cost * s.requests, row.prompt, reasoning)
                     view.rows.append([*cells, ""] if ranked else cells)
                 view.bold.add(len(view.rows))
-            cells = _cells(total, total.projected, prompt="TOTAL" if many_prompts else None)
+            cells = _cells(total, total.projected, "TOTAL" if many_prompts else None, reasoning)
             view.rows.append([*cells, "← cheapest" if total.cheapest else ""] if ranked else cells)
         view.footer = _footer(e)
+        breakdown = _breakdown(e, many_prompts)
+        if breakdown is not None:
+            view.extra.append(breakdown)
         return view
 
 
@@ -115,13 +149,14 @@ def _title(e: Estimate) -> str:
     return f"Cost estimate: {what}" if e.rows else "Cost estimate: no prompts"
 
 
-def _cells(row: Row, projected: Decimal, prompt: str | None) -> list[str]:
+def _cells(row: Row, projected: Decimal, prompt: str | None, reasoning: bool) -> list[str]:
     cached = f" ({tokens(row.cached_input_tokens)} cached)" if row.cached_input_tokens else ""
     cells = [
         row.model,
         tokens(row.input_tokens) + cached,
-        row.exactness,
+        row.count,
         tokens(row.output_tokens),
+        *([tokens(row.reasoning_tokens)] if reasoning else []),
         usd(row.input_cost),
         usd(row.output_cost),
         usd(row.cost_per_request),
@@ -130,17 +165,47 @@ def _cells(row: Row, projected: Decimal, prompt: str | None) -> list[str]:
     return [prompt, *cells] if prompt is not None else cells
 
 
+def _breakdown(e: Estimate, many_prompts: bool) -> View | None:
+    """Tokens per request by part, when a request carries more than text and framing."""
+    present = [p for p in PARTS if any(r.parts.get(p) for r in e.rows)]
+    if not set(present) - {"text", "framing"} and not any(r.uncounted for r in e.rows):
+        return None
+    columns = [Column("Prompt", "left")] if many_prompts else []
+    columns += [Column("Model", "left"), *(Column(PART_NAMES[p]) for p in present), Column("Count", "left")]
+    view = View("Prompt tokens per request, by part", columns)
+    for row in e.rows:
+        n = max(row.records, 1)
+        cells = [f"{tokens(round(row.parts.get(p, 0) / n))} {row.part_counts.get(p, '')}".strip() for p in present]
+        view.rows.append([*([row.prompt] if many_prompts else []), row.model, *cells, row.count])
+    notes = dict.fromkeys(note for row in e.rows for note in row.notes)
+    view.footer = [f"{note[0].upper()}{note[1:]}." for note in notes]
+    return view
+
+
 def _footer(e: Estimate) -> list[str]:
     s = e.settings
     lines = [pricing_line(e)]
-    if s.output_tokens == 0:
+    if s.output_tokens == 0 and not s.reasoning_tokens and not any(r.reasoning_tokens for r in e.rows):
         lines.append("Output tokens: 0, so no completion is priced; pass --output-tokens N for the reply.")
-    else:
+    elif s.output_tokens:
         lines.append(f"Output tokens: {s.output_tokens:,} per request (your --output-tokens estimate).")
+    if any(r.reasoning_tokens for r in e.rows):
+        source = (
+            "your --reasoning-tokens estimate"
+            if s.reasoning_tokens is not None
+            else "the thinking budgets the requests set"
+        )
+        lines.append(f"Reasoning tokens bill as output and are part of Tokens out ({source}).")
     if s.batch:
         lines.append("Batch API rates.")
-    if any(r.exactness == "approx" for r in e.rows):
+    if s.mode.service_tier:
+        lines.append(f"{s.mode.service_tier.capitalize()} service-tier rates.")
+    if any(r.count == "approx" for r in e.rows):
         lines.append("Count 'approx': that vendor's tokenizer is not public, counted with o200k_base.")
+    if any(r.count == "lower-bound" for r in e.rows):
+        lines.append(
+            "Count 'lower-bound': the request carries something billed that is not counted (see the warnings)."
+        )
     if any(r.records > 1 for r in e.rows):
         lines.append("Per request: the average over the requests in a file (one per JSONL line).")
     tiered = sum(t.tiered_records for t in e.totals)
@@ -155,16 +220,24 @@ def _row_record(row: Row) -> dict[str, Any]:
         "model": row.model,
         "provider": row.provider,
         "encoding": row.encoding,
-        "count": row.exactness,
+        "count": row.count,
         "requests": row.records,
         "input_tokens": row.input_tokens,
+        "parts": {
+            name: {"tokens": row.parts[name], "count": row.part_counts[name]} for name in PARTS if name in row.parts
+        },
         "cached_input_tokens": row.cached_input_tokens,
+        "cache_write_tokens": row.cache_write_tokens,
         "output_tokens": row.output_tokens,
+        "reasoning_tokens": row.reasoning_tokens,
         "input_cost_usd": decimal_str(row.input_cost),
         "output_cost_usd": decimal_str(row.output_cost),
+        "reasoning_cost_usd": decimal_str(row.reasoning_cost),
         "cost_usd": decimal_str(row.cost),
         "cost_per_request_usd": decimal_str(row.cost_per_request.quantize(_AVERAGE)),
         "long_context_requests": row.tiered_records,
+        "uncounted": list(dict.fromkeys(row.uncounted)),
+        "notes": list(row.notes),
     }
 
 

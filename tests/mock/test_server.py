@@ -23,6 +23,7 @@ def test_cli_flags_name_every_set_field() -> None:
         "--drop-rate", "0.0",
         "--malformed-rate", "0.0",
         "--seed", "3",
+        "--request-timeout-s", "10.0",
     ]  # fmt: skip
 
 

@@ -15,9 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from llmprof.errors import InputError
 from llmprof.mock.faults import Admission
-from llmprof.tokens import count_messages
 
 Json = dict[str, Any]
 Headers = list[tuple[bytes, bytes]]
@@ -42,7 +40,7 @@ class Generation:
     """One generation request, whichever format it came in."""
 
     model: str
-    messages: list[Json]  # OpenAI-shaped: prompt tokens are counted with the chat framing
+    body: Json  # the request as sent: its prompt tokens are counted as ``llmprof estimate`` counts them
     max_tokens: int | None  # when given, the output is exactly this many tokens
     stream: bool
     include_usage: bool = False
@@ -75,6 +73,7 @@ class Wire(abc.ABC):
     """One provider's shapes. Error bodies are keyed by HTTP status (400, 404, 405, 429, 500)."""
 
     name: ClassVar[str]
+    shape: ClassVar[str]  # the request shape, as llmprof.requests reads it
     error_types: ClassVar[dict[int, str]]
 
     @abc.abstractmethod
@@ -115,28 +114,6 @@ class Wire(abc.ABC):
     @abc.abstractmethod
     def complete(self, job: Generation, text: str) -> Json:
         """The whole, non-streamed response."""
-
-
-def count_prompt(messages: list[Json], encoding: str) -> int:
-    """Prompt tokens with the chat framing. Parts that cannot be counted (images, tool calls) are
-    left out rather than refused: the mock serves any request, it only needs a plausible count."""
-    try:
-        return count_messages(messages, encoding)
-    except InputError:
-        return count_messages([_text_only(m) for m in messages], encoding)
-
-
-def _text_only(message: Json) -> Json:
-    kept: Json = {k: v for k, v in message.items() if isinstance(v, str)}
-    content = message.get("content")
-    if isinstance(content, list):
-        kept["content"] = [part for part in content if is_text(part)]
-    return kept
-
-
-def is_text(block: Any) -> bool:
-    """A ``{"type": "text", "text": "..."}`` content part (OpenAI) or block (Anthropic)."""
-    return isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str)
 
 
 def load_body(raw: bytes) -> Json:

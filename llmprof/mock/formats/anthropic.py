@@ -22,7 +22,6 @@ from llmprof.mock.formats import (
     Wire,
     hex_id,
     int_field,
-    is_text,
     list_field,
     model_field,
     sse,
@@ -31,6 +30,7 @@ from llmprof.mock.formats import (
 
 class AnthropicWire(Wire):
     name = "anthropic"
+    shape = "anthropic"
     error_types: ClassVar[dict[int, str]] = {
         400: "invalid_request_error",
         404: "not_found_error",
@@ -44,11 +44,11 @@ class AnthropicWire(Wire):
         limit = int_field(body, "max_tokens")
         if limit is None:
             raise BadRequest("max_tokens: Field required", "max_tokens")
-        messages = [_message(m, i) for i, m in enumerate(list_field(body, "messages"))]
-        system = body.get("system")
-        if system is not None:
-            messages.insert(0, {"role": "system", "content": _content(system, "system")})
-        return Generation(model, messages, limit, stream=body.get("stream") is True)
+        for i, message in enumerate(list_field(body, "messages")):
+            _check_message(message, i)
+        if body.get("system") is not None:
+            _check_content(body["system"], "system")
+        return Generation(model, body, limit, stream=body.get("stream") is True)
 
     def new_id(self, rng: random.Random) -> str:
         return "msg_mock" + hex_id(rng, 20)
@@ -130,17 +130,12 @@ def _delta(text: str) -> bytes:
     return sse(delta, "content_block_delta")
 
 
-def _message(message: Json, index: int) -> Json:
-    role = message.get("role")
-    if not isinstance(role, str):
+def _check_message(message: Json, index: int) -> None:
+    if not isinstance(message.get("role"), str):
         raise BadRequest(f"messages.{index}.role: Field required", "messages")
-    return {"role": role, "content": _content(message.get("content"), f"messages.{index}.content")}
+    _check_content(message.get("content"), f"messages.{index}.content")
 
 
-def _content(content: Any, where: str) -> str | list[Json]:
-    """A string, or the text blocks of a block list (images, tool use: not counted)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return [block for block in content if is_text(block)]
-    raise BadRequest(f"{where}: expected a string or a list of content blocks", where.split(".")[0])
+def _check_content(content: Any, where: str) -> None:
+    if not isinstance(content, (str, list)):
+        raise BadRequest(f"{where}: expected a string or a list of content blocks", where.split(".")[0])

@@ -20,6 +20,7 @@ _CRLF2 = b"\r\n\r\n"
 
 class GeminiWire(Wire):
     name = "gemini"
+    shape = "gemini"
     error_types: ClassVar[dict[int, str]] = {
         400: "INVALID_ARGUMENT",
         404: "NOT_FOUND",
@@ -32,16 +33,17 @@ class GeminiWire(Wire):
         contents = _field(body, "contents", "contents")
         if not isinstance(contents, list) or not contents:
             raise BadRequest("contents: a non-empty list of contents is required", "contents")
-        messages = [_message(c, f"contents[{i}]") for i, c in enumerate(contents)]
+        for i, content in enumerate(contents):
+            _check_content(content, f"contents[{i}]")
         system = _field(body, "systemInstruction", "system_instruction")
         if system is not None:
-            messages.insert(0, {**_message(system, "systemInstruction"), "role": "system"})
+            _check_content(system, "systemInstruction")
         config = _field(body, "generationConfig", "generation_config") or {}
         if not isinstance(config, dict):
             raise BadRequest("generationConfig: expected an object", "generationConfig")
         key = "max_output_tokens" if "max_output_tokens" in config else "maxOutputTokens"
         limit = int_field(config, key, "generationConfig.")
-        return Generation(path_model or "", messages, limit, stream=path_stream)
+        return Generation(path_model or "", body, limit, stream=path_stream)
 
     def new_id(self, rng: random.Random) -> str:
         return "mock" + hex_id(rng, 18)
@@ -82,13 +84,6 @@ def _field(body: Json, camel: str, snake: str) -> Any:
     return body.get(camel, body.get(snake))
 
 
-def _message(content: Any, where: str) -> Json:
+def _check_content(content: Any, where: str) -> None:
     if not isinstance(content, dict) or not isinstance(content.get("parts"), list):
         raise BadRequest(f"{where}: expected an object with a list of parts", where.split("[")[0])
-    parts = [{"type": "text", "text": p["text"]} for p in content["parts"] if _has_text(p)]
-    role = content.get("role")
-    return {"role": role if isinstance(role, str) else "user", "content": parts}
-
-
-def _has_text(part: Any) -> bool:
-    return isinstance(part, dict) and isinstance(part.get("text"), str)

@@ -30,6 +30,7 @@ class OpenAIWire(Wire):
     """``POST /v1/chat/completions``: chunks of ``chat.completion.chunk``, then ``data: [DONE]``."""
 
     name = "openai"
+    shape = "openai-chat"
     error_types: ClassVar[dict[int, str]] = {
         400: "invalid_request_error",
         404: "invalid_request_error",
@@ -40,11 +41,11 @@ class OpenAIWire(Wire):
 
     def parse(self, body: Json, path_model: str | None, path_stream: bool) -> Generation:
         model = model_field(body)
-        messages = list_field(body, "messages")
+        list_field(body, "messages")
         limit = int_field(body, "max_completion_tokens") or int_field(body, "max_tokens")
         options = body.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
-        return Generation(model, messages, limit, stream=body.get("stream") is True, include_usage=include_usage)
+        return Generation(model, body, limit, stream=body.get("stream") is True, include_usage=include_usage)
 
     def new_id(self, rng: random.Random) -> str:
         return "chatcmpl-" + hex_id(rng, 24)
