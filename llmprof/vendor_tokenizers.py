@@ -148,7 +148,7 @@ def _lm(path: str) -> Carrier:
 
 _LLAMA3_FRAMING = ChatFraming(
     start=1,  # <|begin_of_text|>
-    per_message={"*": 3},  # <|start_header_id|> role <|end_header_id|> "\n\n" ... <|eot_id|>: 2 + 1 + 1 ("\n\n")
+    per_message={"*": 4},  # <|start_header_id|> role <|end_header_id|> "\n\n" ... <|eot_id|>
     role_inline=True,
     reply=3,
     reply_role="assistant",
@@ -159,7 +159,7 @@ _LLAMA3_FRAMING = ChatFraming(
 )
 _LLAMA4_FRAMING = ChatFraming(
     start=1,  # <|begin_of_text|>
-    per_message={"*": 3},  # <|header_start|> role <|header_end|> "\n\n" ... <|eot|>
+    per_message={"*": 4},  # <|header_start|> role <|header_end|> "\n\n" ... <|eot|>
     role_inline=True,
     reply=3,
     reply_role="assistant",
@@ -398,7 +398,17 @@ def available(family: str) -> bool:
     if locate(family) is None:
         return False
     needs = {"hf-json": "tokenizers", "sentencepiece": "sentencepiece"}.get(spec.engine, "tiktoken")
-    return importlib.util.find_spec(needs) is not None
+    return _importable(needs)
+
+
+def _importable(module: str) -> bool:
+    """A real module or package (a bare folder of that name, a namespace package, does not count:
+    llmprof's own ``tests/tokenizers`` folder would otherwise pass for Hugging Face ``tokenizers``)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return False
+    return spec is not None and spec.origin not in (None, "namespace")
 
 
 def verify(spec: Spec, data: bytes, where: str) -> None:
