@@ -93,7 +93,11 @@ REFERENCES: list[tuple[str, str, Callable[[Path], Reference], bool]] = [
 def pair(request: pytest.FixtureRequest) -> tuple[str, Reference, bool]:
     family, _, factory, lookalikes = request.param
     path = need_family(family)
-    return family, factory(path), lookalikes
+    try:
+        reference = factory(path)
+    except ImportError as exc:  # a carrier installed with --no-deps: llmprof counts, its encoder cannot
+        pytest.skip(f"{family}: the reference encoder cannot be imported ({exc})")
+    return family, reference, lookalikes
 
 
 def test_counts_equal_vendor_encoder_on_corpus(pair: tuple[str, Reference, bool]) -> None:
