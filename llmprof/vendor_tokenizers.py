@@ -662,9 +662,10 @@ CALIBRATION: dict[str, Calibration] = {
         sources=(
             "Measured Claude 3.5 Sonnet vs GPT-4o (o200k_base) counts: English articles +16%, maths +21%, "
             "Python +30% (L. Gupta, 'Hidden costs in AI deployment', VentureBeat, 2025-05-01)",
-            "Anthropic publishes no tokenizer for Claude 3+; the Claude 2-era tokenizer.json that anthropic<0.39 "
-            "wheels shipped (MIT) measures, on llmprof's corpus, 1.00x o200k on English, 1.07-1.11x on code, "
-            "1.56x on CJK and 2.2x on other non-Latin scripts: used only to widen the non-Latin range",
+            "Anthropic publishes no tokenizer for Claude 3+; its SDK's bundled tokenizer.json (anthropic 0.34.0, "
+            "MIT) 'is only accurate for older models, e.g. claude-2.1'. On llmprof's corpus it measures 1.00x "
+            "o200k on English, 1.07-1.11x on code, 1.56x on CJK, 2.2x on other scripts: used only as a hint "
+            "for the non-Latin range",
         ),
         basis="third-party measurements against the vendor's count_tokens; no vendor tokenizer",
     ),
@@ -693,9 +694,9 @@ CALIBRATION: dict[str, Calibration] = {
             "about 60-80 English words; 'The quick brown fox jumps over the lazy dog.' = 10 tokens "
             "(o200k_base: 10)",
             "Google's google-genai SDK (3.3.0, _local_tokenizer_loader.py) counts Gemini 2.0/2.5/3-preview "
-            "with the Gemma 3 SentencePiece model (sha256 1299c11d...) and Gemini 3.1/3.5 with Gemma 4's; "
-            "the Gemma 3 report says it shares Gemini 2.0's 262k-entry tokenizer. No registry package "
-            "ships either file, so the ratio could not be measured offline",
+            "with the Gemma 3 SentencePiece model (sha256 1299c11d...) and Gemini 3.1/3.5 with Gemma 4's "
+            "(google/gemma-4-E4B-it): Google itself treats Gemma's tokenizer as Gemini's. No registry "
+            "package ships either file, so the ratio could not be measured offline",
             "Non-Latin: large multilingual vocabularies (Gemma's 262k) count CJK below o200k; llmprof's "
             "corpus shows 0.80-0.84x for the 200k+ vocabularies of Llama 4 and Qwen 3.5",
         ),
