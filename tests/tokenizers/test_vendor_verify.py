@@ -143,3 +143,15 @@ def test_every_family_is_pinned_and_sourced() -> None:
         assert spec.licence and spec.source and spec.models
         if spec.engine == "tiktoken":
             assert spec.pattern
+
+
+def test_estimate_is_exact_with_the_extra() -> None:
+    need_family("llama3")
+    need_family("mistral-tekken")
+    text = "Hello, world! 你好 🚀"
+    est = vt.estimate(text, "llama-3.3-70b-instruct-turbo")
+    assert (est.exactness, est.method, est.label) == ("exact", "llama3", "exact")
+    assert est.tokens == est.low == est.high == vt.count_text(text, "llama3")
+    assumed = vt.estimate(text, "mistral-small-2603")
+    assert (assumed.exactness, assumed.method) == ("approx", "mistral-tekken")
+    assert "assumed" in assumed.notes[0]
