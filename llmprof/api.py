@@ -12,6 +12,10 @@ JSON/JSONL, request bodies) or ``messages=`` (chat messages). The first position
 takes a :class:`~pathlib.Path`, a list of messages, or text; a string that looks like a file name
 is refused rather than counted as five tokens of text. Figures are exact Decimals of USD, with
 the pricing version and date that produced them. The price table is parsed once per process.
+
+A bare Decimal cannot say "at least", so a cost that would only be a floor (a model that reasons by
+default with no ``reasoning_tokens``, or a billed part llmprof cannot count) is refused with the
+reason, unless ``allow_lower_bound=True``; then ``lower_bound`` lists why.
 """
 
 from __future__ import annotations
@@ -40,10 +44,12 @@ class CostEstimate:
     output_tokens: int
     count: Label  # exact, approx, or lower-bound (something billed is not counted)
     input_cost: Decimal  # per request, USD
-    output_cost: Decimal
+    output_cost: Decimal  # visible output and reasoning
     requests: int
     pricing_version: str
     as_of: dt.date
+    reasoning_tokens: int = 0  # per request, part of output_tokens
+    lower_bound: tuple[str, ...] = ()  # why the cost is only a floor (with allow_lower_bound=True)
 
     @property
     def per_request(self) -> Decimal:
@@ -54,9 +60,10 @@ class CostEstimate:
         return self.per_request * self.requests
 
     def __str__(self) -> str:
+        floor = "at least " if self.lower_bound else ""
         return (
             f"{self.model}: {self.input_tokens} in ({self.count}) + {self.output_tokens} out = "
-            f"${self.per_request} per request, ${self.total} for {self.requests} "
+            f"{floor}${self.per_request} per request, {floor}${self.total} for {self.requests} "
             f"(pricing table {self.pricing_version}, as of {self.as_of})"
         )
 
@@ -133,6 +140,7 @@ def estimate_cost(
     pricing: Path | None = None,
     *,
     reasoning_tokens: int | None = None,
+    allow_lower_bound: bool = False,
     text: str | None = None,
     path: str | Path | None = None,
     messages: list[dict[str, Any]] | None = None,
@@ -158,15 +166,24 @@ def estimate_cost(
     else:
         result = estimate.estimate_requests(table, "prompt", [_request(kind, value)], price, settings)
     row = result.totals[0]
+    if row.lower_bound and not allow_lower_bound:
+        hint = (
+            "pass reasoning_tokens=N (0 if your request turns reasoning off)"
+            if row.unreasoned
+            else "pass allow_lower_bound=True to accept a floor"
+        )
+        raise InputError(f"the cost on {price.name} would only be a lower bound: {'; '.join(row.lower_bound)}", hint)
     n = max(row.records, 1)
     return CostEstimate(
-        price.name,
-        row.input_tokens // n,
-        row.output_tokens // n,
-        row.count,
-        row.input_cost / n,
-        row.output_cost / n,
-        requests * n,
-        table.version,
-        day,
+        model=price.name,
+        input_tokens=row.input_tokens // n,
+        output_tokens=row.output_tokens // n,
+        count=row.count,
+        input_cost=row.input_cost / n,
+        output_cost=row.output_cost / n,
+        requests=requests * n,
+        pricing_version=table.version,
+        as_of=day,
+        reasoning_tokens=row.reasoning_tokens // n,
+        lower_bound=tuple(row.lower_bound),
     )

@@ -22,7 +22,15 @@ from llmprof.yamlio import Section, load_yaml
 CONFIG_NAMES = ("llmprof.yaml", "llmprof.yml")
 DEFAULT_BASELINE = "llmprof-baseline.json"
 ENDPOINT_KEYS = ("url", "provider", "model", "api_key_env", "price_as")
-PROMPT_SET_KEYS = ("paths", "models", "output_tokens", "requests_per_day", "cached_input_tokens", "batch")
+PROMPT_SET_KEYS = (
+    "paths",
+    "models",
+    "output_tokens",
+    "reasoning_tokens",
+    "requests_per_day",
+    "cached_input_tokens",
+    "batch",
+)
 BUDGET_KEYS = (
     "max_cost_per_request",
     "max_cost_per_day",
@@ -59,6 +67,7 @@ class PromptSet:
     paths: tuple[str, ...]
     models: tuple[str, ...]
     output_tokens: int = 0
+    reasoning_tokens: int | None = None  # hidden reasoning per request on models that reason; None: unknown
     requests_per_day: int | None = None
     cached_input_tokens: int = 0
     batch: bool = False
@@ -197,6 +206,7 @@ def _prompt_set(name: str, s: Section) -> PromptSet:
         paths=paths,
         models=models,
         output_tokens=s.integer("output_tokens", 0),
+        reasoning_tokens=s.integer("reasoning_tokens", None),
         requests_per_day=s.integer("requests_per_day", None),
         cached_input_tokens=s.integer("cached_input_tokens", 0),
         batch=s.flag("batch", False),

@@ -14,10 +14,15 @@
 * ``schema``: a structured-output schema, as compact JSON (no published rule: ``approx``).
 
 Parts that are billed but cannot be counted make the whole figure a ``lower-bound``.
+
+Text is counted with the model's own tokenizer where llmprof has it (OpenAI's bundled encodings;
+open-weight vendors' files with the ``tokenizers`` extra: see :mod:`llmprof.vendor_tokenizers`),
+else with ``o200k_base`` times a sourced calibration factor, labelled ``approx`` with its range.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +32,7 @@ from llmprof import images
 from llmprof.images import Size
 from llmprof.pricing import ModelPrice
 from llmprof.requests import Image, Request
-from llmprof.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, TOKENS_PER_NAME, count_text
+from llmprof.tokens import ENCODINGS, REPLY_PRIMING, STAND_IN, TOKENS_PER_MESSAGE, TOKENS_PER_NAME, count_text
 
 Label = Literal["exact", "approx", "lower-bound"]
 PARTS = ("text", "framing", "tools", "tool_calls", "images", "schema")
@@ -73,10 +78,68 @@ class PartCount:
             self.notes.append(note)
 
 
+@dataclass(frozen=True)
+class TextCounter:
+    """How a model's text is counted: with which tokenizer, how exactly, within what range."""
+
+    count: Callable[[str], int]
+    label: Label
+    method: str  # "o200k_base", "llama3", "o200k_base x calibration claude-3"
+    spread: float = 0.0  # the count is within this share either side (calibrated approximations)
+    note: str | None = None
+
+
+@functools.cache
+def text_counter(model: str, tokenizer: str) -> TextCounter:
+    """The best counter llmprof has for ``model``: its own tokenizer (exact), a vendor file from the
+    ``tokenizers`` extra (exact, or approx where the vendor's mapping is assumed), a calibrated
+    factor over ``o200k_base`` (approx, with its range), or ``o200k_base`` alone (approx)."""
+    if tokenizer in ENCODINGS:
+        return TextCounter(lambda text: count_text(text, tokenizer), "exact", tokenizer)
+    from llmprof import vendor_tokenizers as vendor
+
+    found = vendor.family_for_model(model)
+    missing = None
+    if found is not None:
+        family, basis = found
+        if vendor.available(family):
+            note = None if basis == "vendor" else f"{model} is assumed to use the {family} tokenizer (same vendor)"
+            return TextCounter(
+                lambda text: vendor.count_text(text, family),
+                "exact" if basis == "vendor" else "approx",
+                family,
+                note=note,
+            )
+        missing = f"its tokenizer ({family}) comes with {vendor.INSTALL_HINT}"
+    calibration = vendor.calibration_for_model(model)
+    if calibration is not None:
+
+        def calibrated(text: str) -> int:
+            base = count_text(text, STAND_IN)
+            return round(base * calibration.factor(vendor.non_latin_share(text)).point) if base else 0
+
+        note = f"{STAND_IN} x {calibration.latin.point:.2f} for {calibration.name} ({calibration.basis})"
+        return TextCounter(calibrated, "approx", f"{STAND_IN} x {calibration.name}", calibration.spread, note)
+    if missing:
+        note = f"{model}: counted with {STAND_IN}; {missing}"
+    else:
+        note = f"{model}'s tokenizer is not public: counted with {STAND_IN}"
+    return TextCounter(lambda text: count_text(text, STAND_IN), "approx", STAND_IN, note=note)
+
+
+def count_label(model: ModelPrice) -> str:
+    """How exactly llmprof counts ``model``'s text here: exact, approx ±N% or approx."""
+    counter = text_counter(model.name, model.tokenizer)
+    return f"approx ±{round(counter.spread * 100)}%" if counter.spread else counter.label
+
+
 @dataclass
 class RequestCount:
     parts: dict[str, PartCount] = field(default_factory=dict)
     uncounted: list[str] = field(default_factory=list)
+    method: str = ""  # how the text was counted (see TextCounter)
+    spread: float = 0.0
+    note: str | None = None  # why the text count is not exact, when it is not
 
     @property
     def total(self) -> int:
@@ -99,9 +162,11 @@ def worst(a: Label, b: Label) -> Label:
 
 def count_request(request: Request, model: ModelPrice, image_size: Size | None = None) -> RequestCount:
     """The prompt tokens ``request`` bills on ``model``, part by part."""
-    encoding, exactness = model.encoding, model.exactness
-    tokens: Callable[[str], int] = lambda text: count_text(text, encoding)  # noqa: E731
-    result = RequestCount(uncounted=list(request.uncounted))
+    counter = text_counter(model.name, model.tokenizer)
+    tokens, exactness = counter.count, counter.label
+    result = RequestCount(
+        uncounted=list(request.uncounted), method=counter.method, spread=counter.spread, note=counter.note
+    )
     result.part("text").add(sum(tokens(t) for t in request.texts), exactness)
     if request.chat:
         framing = TOKENS_PER_MESSAGE * request.messages + TOKENS_PER_NAME * request.names + REPLY_PRIMING
@@ -122,8 +187,8 @@ def count_request(request: Request, model: ModelPrice, image_size: Size | None =
 
 
 def _tools(request: Request, model: ModelPrice, tokens: Callable[[str], int], part: PartCount) -> None:
-    if model.encoding in FUNC_INIT and model.exactness == "exact":
-        total, nested = _openai_tools(request.tools, model.encoding, tokens)
+    if model.tokenizer in FUNC_INIT:
+        total, nested = _openai_tools(request.tools, model.tokenizer, tokens)
         note = "nested parameters are not in the published rule: counted at their top level" if nested else None
         part.add(total, "approx" if nested else "exact", note)
         return

@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from llmprof import dates
 from llmprof.counting import Label, RequestCount, count_request, worst
-from llmprof.errors import InputError, UnknownModelError, UsageError
+from llmprof.errors import InputError, PricingError, UnknownModelError, UsageError
 from llmprof.images import Size
 from llmprof.inputs import FormatIn, Source, read_source
 from llmprof.pricing import STANDARD, Mode, ModelPrice, PriceTable, Usage, price_request
@@ -73,16 +73,41 @@ class Row:
     tiered_records: int = 0
     uncounted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unpriced: str | None = None  # why this model could not be priced (a rate it needs is missing)
+    reasoning_how: set[str] = field(default_factory=set)  # how reasoning was reached: reasoning_for()
+    spread: float = 0.0  # approx counts from a calibration: within this share either side
+    counting: str | None = None  # how the text was counted, when not exactly
+    basis: str = "standard"  # which rates: standard, batch API, off-peak (...), spread over the week
+    kind: str = "chat"  # or "embedding": input only
+
+    @property
+    def label(self) -> str:
+        """The count's exactness as shown: exact, approx ±13%, approx, lower-bound."""
+        return f"approx ±{round(self.spread * 100)}%" if self.count == "approx" and self.spread else self.count
 
     @property
     def cost(self) -> Decimal:
         return self.input_cost + self.output_cost
 
     @property
+    def unreasoned(self) -> bool:
+        """It reasons by an amount nothing says, priced as none: the cost is a floor."""
+        return "unknown" in self.reasoning_how
+
+    @property
+    def lower_bound(self) -> list[str]:
+        """Why the cost is only a floor: billed tokens that are not in it."""
+        reasons = ["hidden reasoning tokens (none allowed for)"] if self.unreasoned else []
+        return reasons + [f"not counted: {what}" for what in dict.fromkeys(self.uncounted)]
+
+    @property
     def cost_per_request(self) -> Decimal:
         return self.cost / self.records if self.records else Decimal(0)
 
     def add_count(self, counted: RequestCount) -> None:
+        self.encoding = counted.method
+        self.spread = max(self.spread, counted.spread)
+        self.counting = counted.note or self.counting
         for name, part in counted.parts.items():
             self.parts[name] = self.parts.get(name, 0) + part.tokens
             self.part_counts[name] = worst(self.part_counts.get(name, "exact"), part.count)
@@ -198,7 +223,6 @@ def _price(
     rows: dict[tuple[str, str], Row] = {}
     clamped = 0
     per_line = False
-    unreasoned: set[str] = set()
     for counted in sources:
         if not counted.requests:
             estimate.notes.append(f"{counted.label}: no prompts in it")
@@ -211,8 +235,9 @@ def _price(
                 key = (counted.label, model.name)
                 row = rows.get(key)
                 if row is None:
-                    row = rows[key] = Row(counted.label, model.name, model.provider, model.encoding, model.exactness)
-                clamped += _add(row, model, request, counts[model.name], settings, estimate, unreasoned)
+                    row = rows[key] = Row(counted.label, model.name, model.provider, model.encoding, "exact")
+                    row.kind = model.kind
+                clamped += _add(row, model, request, counts[model.name], settings, estimate)
     estimate.rows = list(rows.values())
     # Per-line models of a batch file priced different prompts: ranking them would mislead.
     ranked = bool(chosen) or not per_line
@@ -223,11 +248,6 @@ def _price(
         estimate.notes.append(
             f"{' + '.join(flags)} {'exceeds' if len(flags) == 1 else 'exceed'} the prompt in {clamped} request(s); "
             "those were billed as fully cached"
-        )
-    for name in sorted(unreasoned):
-        estimate.warnings.append(
-            f"{name} reasons: its hidden reasoning tokens bill as output, and this estimate allows none "
-            "(visible output only: the real cost is higher); pass --reasoning-tokens N"
         )
     for total in estimate.totals:
         warning = table.models[total.model].lifecycle(settings.as_of)
@@ -245,16 +265,12 @@ def _add(
     counted: RequestCount,
     settings: Settings,
     estimate: Estimate,
-    unreasoned: set[str],
 ) -> int:
     prompt = counted.total
     cached = min(settings.cached_input_tokens, prompt)
     written = min(settings.cache_write_tokens, prompt - cached)
-    reasoning = settings.reasoning_tokens if settings.reasoning_tokens is not None else request.reasoning_budget
-    if reasoning is None:
-        reasoning = 0
-        if model.reasoning and model.kind == "chat":
-            unreasoned.add(model.name)
+    reasoning, how = reasoning_for(model, request, settings.reasoning_tokens)
+    row.reasoning_how.add(how)
     visible = settings.output_tokens if model.kind == "chat" else 0
     output = (visible + reasoning) * request.choices
     _check_limits(model, request, prompt, visible + reasoning, settings, estimate)
@@ -265,7 +281,6 @@ def _add(
         output_tokens=output,
         reasoning_tokens=reasoning * request.choices,
     )
-    cost = price_request(model, usage, settings.as_of, settings.mode)
     row.records += 1
     row.input_tokens += prompt
     row.add_count(counted)
@@ -273,6 +288,14 @@ def _add(
     row.cache_write_tokens += written
     row.output_tokens += output
     row.reasoning_tokens += usage.reasoning_tokens
+    if row.unpriced is not None:
+        return 0
+    try:
+        cost = price_request(model, usage, settings.as_of, settings.mode)
+    except PricingError as exc:  # the other models are still priced; this one is named, not $0
+        row.unpriced = exc.message
+        return 0
+    row.basis = cost.basis
     row.input_cost += cost.prompt
     row.output_cost += cost.output
     row.reasoning_cost += cost.reasoning
@@ -280,6 +303,25 @@ def _add(
     if request.choices > 1 and f"{request.where}: n={request.choices}" not in row.notes:
         row.notes.append(f"{request.where}: n={request.choices}: the output is billed {request.choices} times")
     return int(settings.cached_input_tokens + settings.cache_write_tokens > prompt)
+
+
+def reasoning_for(model: ModelPrice, request: Request, assumed: int | None) -> tuple[int, str]:
+    """Hidden reasoning tokens one request bills on ``model``, and how that number was reached:
+    ``none`` (the model does not reason), ``assumed`` (--reasoning-tokens), ``off`` (the request
+    turns it off), ``default-off`` (an opt-in model, and the request does not turn it on),
+    ``budget`` (the thinking budget the request sets: a cap) or ``unknown`` (it reasons, by an
+    amount nothing says: 0 is a floor)."""
+    if model.reasoning == "none" or model.kind != "chat":
+        return 0, "none"
+    if assumed is not None:
+        return assumed, "assumed"
+    if request.reasoning is False:
+        return 0, "off"
+    if request.reasoning_budget is not None:
+        return request.reasoning_budget, "budget"
+    if request.reasoning or model.reasoning == "default":
+        return 0, "unknown"
+    return 0, "default-off"
 
 
 def _check_limits(
@@ -310,12 +352,15 @@ def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
         total = totals.get(row.model)
         if total is None:
             total = totals[row.model] = ModelTotal("TOTAL", row.model, row.provider, row.encoding, row.count)
+            total.kind = row.kind
         total.records += row.records
         total.input_tokens += row.input_tokens
         for name, tokens in row.parts.items():
             total.parts[name] = total.parts.get(name, 0) + tokens
             total.part_counts[name] = worst(total.part_counts.get(name, "exact"), row.part_counts[name])
         total.count = worst(total.count, row.count)
+        total.encoding, total.spread = row.encoding, max(total.spread, row.spread)
+        total.counting, total.basis = total.counting or row.counting, row.basis
         total.cached_input_tokens += row.cached_input_tokens
         total.cache_write_tokens += row.cache_write_tokens
         total.output_tokens += row.output_tokens
@@ -325,20 +370,46 @@ def _totals(rows: list[Row], requests: int, ranked: bool) -> list[ModelTotal]:
         total.reasoning_cost += row.reasoning_cost
         total.tiered_records += row.tiered_records
         total.uncounted += row.uncounted
+        total.reasoning_how |= row.reasoning_how
         total.notes += [n for n in row.notes if n not in total.notes]
+        total.unpriced = total.unpriced or row.unpriced
     for total in totals.values():
         total.projected = total.cost * requests
-    if ranked and len({t.projected for t in totals.values()}) > 1:  # all equal: nothing to point at
-        cheapest = min(t.projected for t in totals.values())
-        for total in totals.values():
+    priced = [t for t in totals.values() if t.unpriced is None]
+    if ranked and len({t.projected for t in priced}) > 1:  # all equal: nothing to point at
+        cheapest = min(t.projected for t in priced)
+        for total in priced:
             total.cheapest = total.projected == cheapest
+        if any(t.cheapest and t.lower_bound for t in priced):  # a floor may not be the cheapest
+            for total in priced:
+                total.cheapest = False
     return list(totals.values())
 
 
-def check_max_cost(estimate: Estimate, max_cost: Decimal) -> str | None:
-    """Why the estimate is over ``max_cost`` (every model over it, by how much), or None."""
-    over = [t for t in estimate.totals if t.projected > max_cost]
-    if not over:
-        return None
-    lines = "; ".join(f"{t.model} {usd(t.projected)} is {usd(t.projected - max_cost)} over" for t in over)
-    return f"projected cost exceeds --max-cost {usd(max_cost)}: {lines}"
+def unpriced(estimate: Estimate) -> str | None:
+    """Why some models could not be priced (one line each), or None when all were."""
+    missing = [str(t.unpriced) for t in estimate.totals if t.unpriced]
+    return "not priced: " + "; ".join(missing) if missing else None
+
+
+def check_max_cost(estimate: Estimate, max_cost: Decimal) -> tuple[str, str] | None:
+    """Why the estimate fails ``max_cost``, or None when every model is provably within it: a model
+    over it (by how much), or one whose cost is only a floor below it (it cannot pass unseen)."""
+    over = [t for t in estimate.totals if t.unpriced is None and t.projected > max_cost]
+    if over:
+        lines = "; ".join(
+            f"{t.model} {'at least ' if t.lower_bound else ''}{usd(t.projected)} is {usd(t.projected - max_cost)} over"
+            for t in over
+        )
+        return (
+            f"projected cost exceeds --max-cost {usd(max_cost)}: {lines}",
+            "shorten the prompt, pick a cheaper model, or raise --max-cost.",
+        )
+    floors = [t for t in estimate.totals if t.unpriced is None and t.lower_bound]
+    if floors:
+        lines = "; ".join(f"{t.model} is at least {usd(t.projected)} ({', '.join(t.lower_bound)})" for t in floors)
+        return (
+            f"--max-cost {usd(max_cost)} not evaluated: {lines}",
+            "allow for reasoning with --reasoning-tokens N (0 if you turn it off); see the warnings for the rest.",
+        )
+    return None

@@ -53,7 +53,8 @@ class Request:
     tool_calls: list[str] = field(default_factory=list)  # calls and results, as text
     images: list[Image] = field(default_factory=list)
     schema: Any = None  # a structured-output JSON schema
-    reasoning_budget: int | None = None  # a thinking budget the request sets
+    reasoning: bool | None = None  # the request turns reasoning on (True) or off (False); None: silent
+    reasoning_budget: int | None = None  # a thinking budget the request sets (a cap on what it uses)
     reasoning_effort: str | None = None
     max_output: int | None = None
     choices: int = 1  # n / candidateCount: output is billed per choice
@@ -241,7 +242,8 @@ class _Reader:
             schema = fmt.get("json_schema")
             request.schema = schema.get("schema", schema) if isinstance(schema, dict) else schema
         effort = body.get("reasoning_effort")
-        request.reasoning_effort = effort if isinstance(effort, str) else None
+        if isinstance(effort, str):
+            request.reasoning_effort, request.reasoning = effort, effort != "none"
         request.max_output = _int(body.get("max_completion_tokens")) or _int(body.get("max_tokens"))
         request.choices = _int(body.get("n")) or 1
         self.top_level(body, request, set())
@@ -325,6 +327,7 @@ class _Reader:
         reasoning = body.get("reasoning")
         if isinstance(reasoning, dict) and isinstance(reasoning.get("effort"), str):
             request.reasoning_effort = reasoning["effort"]
+            request.reasoning = reasoning["effort"] != "none"
         request.max_output = _int(body.get("max_output_tokens"))
         self.top_level(body, request, set())
 
@@ -385,9 +388,12 @@ class _Reader:
         choice = body.get("tool_choice")
         request.tool_choice = choice.get("type") if isinstance(choice, dict) else None
         thinking = body.get("thinking")
-        if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        thinking = thinking if isinstance(thinking, dict) else {}
+        kind = thinking.get("type")
+        request.reasoning = kind in ("enabled", "adaptive")  # Claude thinks only when asked to
+        if kind == "enabled":
             request.reasoning_budget = _int(thinking.get("budget_tokens"))
-        elif isinstance(thinking, dict) and thinking.get("type") == "adaptive":
+        elif kind == "adaptive":
             request.reasoning_effort = "adaptive"
         request.max_output = _int(body.get("max_tokens"))
         self.top_level(body, request, set())
@@ -475,10 +481,14 @@ class _Reader:
             )
             thinking = self.field(config, "thinkingConfig", "thinking_config")
             if isinstance(thinking, dict):
-                budget = _int(self.field(thinking, "thinkingBudget", "thinking_budget"))
+                budget = _int_or_dynamic(self.field(thinking, "thinkingBudget", "thinking_budget"))
                 request.reasoning_budget = budget if budget and budget > 0 else None
                 level = self.field(thinking, "thinkingLevel", "thinking_level")
                 request.reasoning_effort = level if isinstance(level, str) else None
+                if budget is not None:  # 0 turns thinking off; -1 (dynamic) or N turns it on
+                    request.reasoning = budget != 0
+                elif request.reasoning_effort is not None:
+                    request.reasoning = True
         self.top_level(body, request, set())
 
     def gemini_part(self, part: Any, where: str, request: Request) -> None:
@@ -537,3 +547,8 @@ def _object(value: Any) -> dict[str, Any]:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _int_or_dynamic(value: Any) -> int | None:
+    """A Gemini thinking budget: N, 0 (off) or -1 (dynamic: the model decides)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= -1 else None

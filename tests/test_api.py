@@ -36,6 +36,20 @@ def test_chat_messages_and_batch_files() -> None:
     assert batch.requests == 3 and batch.input_tokens == (55 + 15) // 3
 
 
+def test_a_floor_is_refused_unless_accepted() -> None:
+    from llmprof.errors import InputError
+
+    with pytest.raises(InputError, match="the cost on o3 would only be a lower bound: hidden reasoning") as caught:
+        estimate_cost(text="Why is the sky blue?", model="o3", output_tokens=100)
+    assert caught.value.hint == "pass reasoning_tokens=N (0 if your request turns reasoning off)"
+    priced = estimate_cost(text="Why is the sky blue?", model="o3", output_tokens=100, reasoning_tokens=900)
+    assert (priced.output_tokens, priced.reasoning_tokens, priced.lower_bound) == (1000, 900, ())
+    assert priced.output_cost == Decimal(1000) * Decimal(8) / 10**6
+    floor = estimate_cost(text="Why is the sky blue?", model="o3", output_tokens=100, allow_lower_bound=True)
+    assert floor.lower_bound == ("hidden reasoning tokens (none allowed for)",)
+    assert "= at least $" in str(floor)
+
+
 def test_unknown_model_is_the_same_clear_error() -> None:
     with pytest.raises(UnknownModelError, match="unknown model 'gpt-4o-mimi'"):
         estimate_cost("x", model="gpt-4o-mimi")

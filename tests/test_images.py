@@ -53,11 +53,13 @@ def webp_extended(width: int, height: int) -> bytes:
     return b"RIFF" + struct.pack("<I", 4 + 8 + len(data)) + b"WEBP" + b"VP8X" + struct.pack("<I", len(data)) + data
 
 
-@pytest.mark.parametrize("make", [png, jpeg, gif, webp_lossy, webp_lossless, webp_extended])
-@pytest.mark.parametrize("size", [(1, 1), (1024, 768), (377, 4096), (16383, 2)])
+SIZES = [(1, 1), (1024, 768), (377, 4096), (16383, 2)]
+MAKERS = [png, jpeg, gif, webp_lossy, webp_lossless, webp_extended]
+
+
+# png() writes real pixel rows: the two huge sizes are left to the header-only formats
+@pytest.mark.parametrize(("make", "size"), [(m, s) for m in MAKERS for s in SIZES if not (m is png and max(s) > 3000)])
 def test_sizes_come_from_the_header(make: object, size: tuple[int, int]) -> None:
-    if make is gif and max(size) > 65535 or make is png and max(size) > 3000:
-        pytest.skip("too large to build here")
     data = make(*size)  # type: ignore[operator]
     assert images.size_of_bytes(data) == Size(*size)
     assert images.size_of_data_url("data:image/x;base64," + base64.b64encode(data).decode()) == Size(*size)
@@ -73,7 +75,9 @@ def test_anthropics_test_vector_is_one_by_one() -> None:
     assert images.size_of_base64(data) == Size(1, 1)
 
 
-@pytest.mark.parametrize("data", [b"", b"not an image", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xd9", b"RIFF\x00\x00\x00\x00WEBPVP8 "])
+@pytest.mark.parametrize(
+    "data", [b"", b"not an image", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xd9", b"RIFF\x00\x00\x00\x00WEBPVP8 "]
+)
 def test_what_is_not_an_image_has_no_size(data: bytes) -> None:
     assert images.size_of_bytes(data) is None
 

@@ -1,4 +1,4 @@
-"""Arrows only point down: cli -> render -> services -> domain -> core.
+"""Arrows only point down: cli -> render -> services -> requests -> domain -> core.
 
 Every import in the package, the lazy ones inside functions included, goes to a module of the
 same layer or a lower one. A back-edge (say, a service importing a renderer) fails here with the
@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("domain", ("llmprof.tokens", "llmprof.vendor_tokenizers", "llmprof.pricing", "llmprof.images")),
-    ("inputs", ("llmprof.config", "llmprof.inputs", "llmprof.requests")),
+    ("requests", ("llmprof.config", "llmprof.inputs", "llmprof.requests", "llmprof.counting")),
     (
         "services",
         (

@@ -44,11 +44,10 @@ def check_project(
         warning = table.resolve(name).lifecycle(today)
         if warning:
             report.warn("model-shutdown", warning)
-    approx = sorted({i.model for i in after.items if i.count == "approx"})
+    approx = sorted({(i.model, i.counting) for i in after.items if i.count == "approx"})
     if approx:
-        report.warn(
-            "count-approx", f"token counts are approximate for {', '.join(approx)} (their tokenizers are not public)"
-        )
+        named = ", ".join(f"{model} (counted with {how})" if how else model for model, how in approx)
+        report.warn("count-approx", f"token counts are approximate for {named}: see docs/tokenizers.md")
     if not config.budgets.latency:
         return report
     if bench_results is not None:

@@ -21,6 +21,7 @@ from llmprof.check.items import Item, Snapshot
 from llmprof.config import Budgets
 from llmprof.errors import UnknownModelError
 from llmprof.pricing import Mode, PriceTable, Usage, price_request
+from llmprof.units import usd
 
 Status = Literal["pass", "warn", "fail"]
 Unit = Literal["usd", "pct", "s", "ratio"]
@@ -62,13 +63,33 @@ class Change:
 
     @property
     def cause(self) -> str:
+        """What moved the cost: ``price`` (the table), and for the rest ``prompt`` (the file's
+        content), ``counting`` (same file, counted differently: a new tokenizer or calibration)
+        and ``settings`` (output, reasoning, caching or batch of the prompt set); joined by +."""
         if self.status in ("new", "removed", "unchanged"):
             return self.status
-        if not self.price_effect:
-            return "prompt"
-        if not self.prompt_effect:
-            return "price"
-        return "prompt + price"
+        causes = _usage_causes(self.before, self.after) if self.prompt_effect else []
+        if self.price_effect:
+            causes.append("price")
+        return " + ".join(causes or ["prompt"])
+
+
+def _usage_causes(before: Item | None, after: Item | None) -> list[str]:
+    if before is None or after is None:
+        return []
+    causes = []
+    if before.input_tokens != after.input_tokens:
+        if before.prompt_sha256 is None or after.prompt_sha256 is None:  # a baseline from before llmprof 0.2
+            exact = before.count == after.count == "exact"
+            causes.append("prompt" if exact else "prompt or counting")
+        elif before.prompt_sha256 != after.prompt_sha256:
+            causes.append("prompt")
+        else:
+            causes.append("counting")
+    settings = ("output_tokens", "reasoning_tokens", "cached_input_tokens", "batch")
+    if any(getattr(before, name) != getattr(after, name) for name in settings):
+        causes.append("settings")
+    return causes
 
 
 @dataclass(frozen=True)
@@ -169,6 +190,7 @@ def _reprice(item: Item, table: PriceTable, today: dt.date) -> Decimal | None:
         input_tokens=item.input_tokens,
         cached_input_tokens=min(item.cached_input_tokens, item.input_tokens),
         output_tokens=item.output_tokens,
+        reasoning_tokens=min(item.reasoning_tokens, item.output_tokens),
     )
     return price_request(model, usage, today, Mode(batch=item.batch)).total
 
@@ -180,11 +202,15 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
     if budgets.max_cost_per_request is not None:
         limit = budgets.max_cost_per_request
         for item in report.after.items:
-            results.append(_absolute("max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at))
+            results.append(
+                _absolute(
+                    "max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at, item.lower_bound
+                )
+            )
     if budgets.max_cost_per_day is not None:
         limit = budgets.max_cost_per_day
-        for (set_name, model), cost in _per_day(report.after.items).items():
-            results.append(_absolute("max_cost_per_day", f"{set_name} on {model}", cost, limit, warn_at))
+        for (set_name, model), (cost, floor) in _per_day(report.after.items).items():
+            results.append(_absolute("max_cost_per_day", f"{set_name} on {model}", cost, limit, warn_at, floor))
     total_limit = budgets.max_cost_increase_pct
     prompt_limit = budgets.max_cost_increase_pct_per_prompt or total_limit
     if prompt_limit is not None:
@@ -194,24 +220,31 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
         for change in report.changes:
             pct = change.delta_pct
             if pct is not None and change.status == "changed":
-                results.append(_relative(name, _subject(change.item), pct, prompt_limit, warn_at))
+                floor = change.item.lower_bound or (change.before.lower_bound if change.before else ())
+                results.append(_relative(name, _subject(change.item), pct, prompt_limit, warn_at, floor))
     if total_limit is not None:
         before, after = report.total("before"), report.total("after")
         if before:
             pct = (after - before) / before * HUNDRED
-            results.append(_relative("max_cost_increase_pct", "total", pct, total_limit, warn_at))
+            floor = tuple(dict.fromkeys(r for i in report.before.items + report.after.items for r in i.lower_bound))
+            results.append(_relative("max_cost_increase_pct", "total", pct, total_limit, warn_at, floor))
 
 
 def _subject(item: Item) -> str:
     return f"{item.set}: {item.prompt} on {item.model}"
 
 
-def _per_day(items: Iterable[Item]) -> dict[tuple[str, str], Decimal]:
+def _per_day(items: Iterable[Item]) -> dict[tuple[str, str], tuple[Decimal, tuple[str, ...]]]:
+    """Cost per day of each set on each model, and why it is only a floor (if it is)."""
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    floors: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
     for item in items:
         if item.cost_per_day is not None:
             totals[(item.set, item.model)] += item.cost_per_day
-    return dict(totals)
+            floors[(item.set, item.model)] += tuple(
+                r for r in item.lower_bound if r not in floors[(item.set, item.model)]
+            )
+    return {key: (cost, floors[key]) for key, cost in totals.items()}
 
 
 def _status(actual: Decimal, limit: Decimal, warn_at: Decimal) -> Status:
@@ -220,12 +253,35 @@ def _status(actual: Decimal, limit: Decimal, warn_at: Decimal) -> Status:
     return "warn" if limit > 0 and actual >= limit * warn_at else "pass"
 
 
-def _absolute(name: str, subject: str, actual: Decimal, limit: Decimal, warn_at: Decimal) -> BudgetResult:
-    return BudgetResult(name, subject, limit, actual, "usd", _status(actual, limit, warn_at))
+def _absolute(
+    name: str, subject: str, actual: Decimal, limit: Decimal, warn_at: Decimal, floor: tuple[str, ...] = ()
+) -> BudgetResult:
+    """A cost against its limit. A cost that is only a floor fails when it is over the limit and is
+    not evaluated (which fails too) when it is under: what it leaves out could take it over."""
+    if not floor:
+        return BudgetResult(name, subject, limit, actual, "usd", _status(actual, limit, warn_at))
+    why = "; ".join(floor)
+    if actual > limit:
+        return BudgetResult(name, subject, limit, actual, "usd", "fail", f"at least that: a lower bound ({why})")
+    return BudgetResult(
+        name, subject, limit, None, "usd", "fail",
+        f"not evaluated: the cost is at least {usd(actual)}, a lower bound ({why}); {FLOOR_HINT}",
+    )  # fmt: skip
 
 
-def _relative(name: str, subject: str, pct: Decimal, limit: Decimal, warn_at: Decimal) -> BudgetResult:
-    return BudgetResult(name, subject, limit, pct, "pct", _status(pct, limit, warn_at))
+def _relative(
+    name: str, subject: str, pct: Decimal, limit: Decimal, warn_at: Decimal, floor: tuple[str, ...] = ()
+) -> BudgetResult:
+    """A change between costs; between floors it is unknown, and fails as not evaluated."""
+    if not floor:
+        return BudgetResult(name, subject, limit, pct, "pct", _status(pct, limit, warn_at))
+    return BudgetResult(
+        name, subject, limit, None, "pct", "fail",
+        f"not evaluated: a cost compared is a lower bound ({'; '.join(floor)}); {FLOOR_HINT}",
+    )  # fmt: skip
+
+
+FLOOR_HINT = "set reasoning_tokens on the prompt set (0 if your requests turn reasoning off)"
 
 
 #: Without a ``max_error_rate`` budget, any failed request fails the latency gate: latency

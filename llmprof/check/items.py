@@ -7,6 +7,7 @@ timestamps) with the pricing version and table hashes, so it diffs cleanly in gi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -36,11 +37,16 @@ class Item:
     count: str  # "exact" or "approx"
     requests: int  # requests in the file (JSONL lines); 1 for a text file
     input_tokens: int  # per request (average over the file's requests)
-    output_tokens: int
+    output_tokens: int  # per request, billed: visible + reasoning
     cost_per_request: Decimal
     requests_per_day: int | None = None
     cached_input_tokens: int = 0
     batch: bool = False
+    reasoning_tokens: int = 0  # per request, part of output_tokens
+    lower_bound: tuple[str, ...] = ()  # why the cost is only a floor (e.g. reasoning nothing allows for)
+    prompt_sha256: str | None = None  # the file's content: tells a prompt edit from a counting change
+    counting: str | None = None  # how its text was counted ("o200k_base", "o200k_base x claude-3", ...)
+    basis: str = "standard"  # which rates: standard, batch API, time-of-day spread over the week...
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -53,6 +59,7 @@ class Item:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["cost_per_request_usd"] = decimal_str(data.pop("cost_per_request"))
+        data["lower_bound"] = list(self.lower_bound)
         per_day = self.cost_per_day
         data["cost_per_day_usd"] = None if per_day is None else decimal_str(per_day)
         return data
@@ -96,8 +103,10 @@ def _price_set(prompt_set: PromptSet, config: Config, table: PriceTable, today: 
         except UnknownModelError as exc:
             raise ConfigError(f"{prompt_set.where_models}: unknown model {name!r}", exc.hint) from exc
     sources = _sources(prompt_set, config.root)
+    digests = {source.label: _sha256(source.path) for source in sources if source.path is not None}
     settings = estimate.Settings(
         output_tokens=prompt_set.output_tokens,
+        reasoning_tokens=prompt_set.reasoning_tokens,
         cached_input_tokens=prompt_set.cached_input_tokens,
         mode=Mode(batch=prompt_set.batch),
         as_of=today,
@@ -111,11 +120,16 @@ def _price_set(prompt_set: PromptSet, config: Config, table: PriceTable, today: 
             count=row.count,
             requests=row.records,
             input_tokens=round(row.input_tokens / row.records) if row.records else 0,
-            output_tokens=prompt_set.output_tokens,
+            output_tokens=round(row.output_tokens / row.records) if row.records else 0,
             cost_per_request=row.cost_per_request.quantize(_PRECISION).normalize(),
             requests_per_day=prompt_set.requests_per_day,
             cached_input_tokens=prompt_set.cached_input_tokens,
             batch=prompt_set.batch,
+            reasoning_tokens=round(row.reasoning_tokens / row.records) if row.records else 0,
+            lower_bound=tuple(row.lower_bound),
+            prompt_sha256=digests.get(row.prompt),
+            counting=row.encoding,
+            basis=row.basis,
         )
         for row in result.rows
     ]
@@ -133,6 +147,14 @@ def _sources(prompt_set: PromptSet, root: Path) -> list[Source]:
         for path in matches:
             found.setdefault(path.relative_to(root).as_posix(), path)
     return [Source(label, path) for label, path in sorted(found.items())]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _is_glob(pattern: str) -> bool:
@@ -207,6 +229,9 @@ def _item(raw: Any, where: str, hint: str) -> Item:
             raise ConfigError(f"{where}.{key}: expected text, got {value!r}", hint)
         return value
 
+    def optional_text(key: str) -> str | None:
+        return text(key) if raw.get(key) is not None else None
+
     def count(key: str, default: int | None = None, minimum: int = 0, nullable: bool = False) -> Any:
         value = raw.get(key, default)
         if value is None and nullable:
@@ -228,6 +253,9 @@ def _item(raw: Any, where: str, hint: str) -> Item:
     batch = raw.get("batch", False)
     if not isinstance(batch, bool):
         raise ConfigError(f"{where}.batch: expected true or false, got {batch!r}", hint)
+    floor = raw.get("lower_bound", [])
+    if not isinstance(floor, list) or not all(isinstance(reason, str) for reason in floor):
+        raise ConfigError(f"{where}.lower_bound: expected a list of reasons, got {floor!r}", hint)
     return Item(
         set=text("set"),
         prompt=text("prompt"),
@@ -240,4 +268,9 @@ def _item(raw: Any, where: str, hint: str) -> Item:
         requests_per_day=count("requests_per_day", None, nullable=True),
         cached_input_tokens=count("cached_input_tokens", 0),
         batch=batch,
+        reasoning_tokens=count("reasoning_tokens", 0),
+        lower_bound=tuple(floor),
+        prompt_sha256=optional_text("prompt_sha256"),
+        counting=optional_text("counting"),
+        basis=optional_text("basis") or "standard",
     )

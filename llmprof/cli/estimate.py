@@ -11,7 +11,7 @@ import typer
 
 from llmprof.cli.app import app
 from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, QuietOpt, choice, moment, money, price_table
-from llmprof.errors import BudgetExceeded, UsageError
+from llmprof.errors import BudgetExceeded, PricingError, UsageError
 from llmprof.images import Size
 from llmprof.render.output import Format
 from llmprof.talk import Talk
@@ -139,7 +139,7 @@ def estimate(
 ) -> None:
     """Count a request's tokens (text, framing, tools, images, schema) and price it on one or many models."""
     from llmprof import dates
-    from llmprof.estimate import Settings, check_max_cost, estimate_prompts
+    from llmprof.estimate import Settings, check_max_cost, estimate_prompts, unpriced
     from llmprof.inputs import collect_sources
     from llmprof.pricing import Mode
     from llmprof.render.estimate import EstimateOutput
@@ -171,7 +171,12 @@ def estimate(
         talk.note(note)
     for warning in result.warnings:
         talk.warn(warning)
+    missing = unpriced(result)
+    if missing:
+        raise PricingError(
+            missing, "drop those models, the flags that need the missing rate, or add it with --pricing."
+        )
     if max_cost is not None:
         failure = check_max_cost(result, max_cost)
         if failure:
-            raise BudgetExceeded(failure, "shorten the prompt, pick a cheaper model, or raise --max-cost.")
+            raise BudgetExceeded(*failure)

@@ -130,7 +130,10 @@ def price_request(model: ModelPrice, usage: Usage, on: dt.date, mode: Mode = STA
         spread = _bill(model, usage, period.rates, mode, "", None).scaled(rest)
         for window, share in shares:
             spread += _bill(model, usage, window.rates, mode, "", None).scaled(share)
-        labels = ", ".join(f"{w.describe()} {share:.0%}" for w, share in shares)
+        by_label: dict[str, Decimal] = {}
+        for window, share in shares:
+            by_label[window.label] = by_label.get(window.label, ZERO) + share
+        labels = ", ".join(f"{label} {share:.0%}" for label, share in by_label.items())
         return Cost(
             input=spread.input,
             cache_read=spread.cache_read,
@@ -158,10 +161,16 @@ def _select(model: ModelPrice, period: PricePeriod, tier: Tier | None, mode: Mod
         return rates, "batch API" + (f", long context {tier.describe()}" if tier else "")
     if mode.service_tier:
         found = period.service_tiers.get(mode.service_tier)
-        if found is None or tier is not None:
+        if found is not None and tier is not None:
+            raise PricingError(
+                f"{model.name} has no {mode.service_tier!r} service-tier rates{scope} {since}: "
+                "its published ones are for shorter prompts",
+                "drop --tier, or add the rates in a --pricing file.",
+            )
+        if found is None:
             known = ", ".join(period.service_tiers) or "none"
             raise PricingError(
-                f"{model.name} has no {mode.service_tier!r} service-tier rates{scope} {since}; it has: {known}",
+                f"{model.name} has no {mode.service_tier!r} service-tier rates {since}; it has: {known}",
                 "drop --tier, or add the rates in a --pricing file.",
             )
         return found, f"{mode.service_tier} tier"

@@ -27,6 +27,7 @@ from llmprof.pricing.model import (
     PricePeriod,
     PriceTable,
     Rates,
+    Reasoning,
     TableFile,
     Tier,
     Window,
@@ -167,7 +168,7 @@ def _parse_model(name: str, s: Section, strict: bool, inherited: ModelPrice | No
     fields: dict[str, Any] = {
         "provider": s.text("provider", None),
         "kind": kind,
-        "reasoning": s.flag("reasoning", False),
+        "reasoning": _reasoning(s),
         "tokenizer": s.text("tokenizer", None),
         "aliases": tuple(s.str_list("aliases", [])),
         "context_window": s.integer("context_window", None, minimum=1),
@@ -272,6 +273,16 @@ def _parse_window(s: Section) -> Window:
             raise s.error("days", f"unknown day(s) {unknown}", f"use {', '.join(WEEKDAYS)}")
         days = frozenset(WEEKDAYS.index(d) for d in names)
     return Window(label=s.text("label"), rates=_rates(s), start=start, end=end, days=days)
+
+
+def _reasoning(s: Section) -> Reasoning:
+    """``reasoning: true`` (reasons by default), ``false``, or ``opt-in`` (only when asked)."""
+    value = s.data.get("reasoning")
+    if value == "opt-in":
+        return "opt-in"
+    if value is not None and not isinstance(value, bool):
+        raise s.error("reasoning", f"expected true, false or opt-in, got {value!r}")
+    return "default" if value else "none"
 
 
 def _parse_cache(s: Section) -> CacheRules:

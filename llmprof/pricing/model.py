@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from llmprof.errors import PricingError, UnknownModelError, UsageError
-from llmprof.tokens import Exactness, encoding_for
+from llmprof.tokens import encoding_for
 
 Kind = Literal["chat", "embedding"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -142,6 +142,9 @@ class ImageRule:
     multiplier: Decimal = Decimal(1)
 
 
+Reasoning = Literal["none", "default", "opt-in"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class ModelPrice:
     name: str
@@ -149,7 +152,10 @@ class ModelPrice:
     tokenizer: str
     periods: tuple[PricePeriod, ...]  # oldest first
     kind: Kind = "chat"
-    reasoning: bool = False  # bills hidden reasoning / thinking tokens as output
+    #: Hidden reasoning / thinking tokens, billed as output: "none" (the model does not reason),
+    #: "default" (it reasons unless the request turns it off) or "opt-in" (only when the request
+    #: turns it on, as Claude's extended thinking).
+    reasoning: Reasoning = "none"
     aliases: tuple[str, ...] = ()
     context_window: int | None = None
     max_output: int | None = None
@@ -165,10 +171,6 @@ class ModelPrice:
     @property
     def encoding(self) -> str:
         return encoding_for(self.tokenizer)[0]
-
-    @property
-    def exactness(self) -> Exactness:
-        return encoding_for(self.tokenizer)[1]
 
     @property
     def first_day(self) -> dt.date:

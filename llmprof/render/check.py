@@ -28,6 +28,7 @@ from typing import Any
 
 from llmprof import __version__
 from llmprof.check.evaluate import HUNDRED, BudgetResult, Change, CheckReport
+from llmprof.check.items import Item
 from llmprof.errors import WriteError
 from llmprof.files import append_text, write_atomic
 from llmprof.render.view import Column, View
@@ -64,7 +65,8 @@ def shown(unit: str, value: Decimal | None, limit: bool = False) -> str:
 def reason(b: BudgetResult) -> str:
     if b.actual is None:
         return f"{b.budget} ({b.subject}): {b.note or 'not evaluated'}"
-    return f"{b.budget} ({b.subject}): {shown(b.unit, b.actual)} over the limit {shown(b.unit, b.limit, True)}"
+    over = f"{b.budget} ({b.subject}): {shown(b.unit, b.actual)} over the limit {shown(b.unit, b.limit, True)}"
+    return f"{over} ({b.note})" if b.note else over
 
 
 @dataclass
@@ -197,8 +199,8 @@ class CheckOutput:
                     c.item.set,
                     c.item.prompt,
                     c.item.model,
-                    usd(c.before.cost_per_request) if c.before else "-",
-                    usd(c.after.cost_per_request) if c.after else "-",
+                    _cost(c.before) if c.before else "-",
+                    _cost(c.after) if c.after else "-",
                     usd(c.delta, signed=True),
                     "-" if c.delta_pct is None else percent(float(c.delta_pct)),
                     tokens,
@@ -244,12 +246,20 @@ class CheckOutput:
             lines.append(
                 f"Prices: pricing table {r.after.pricing_version} ({r.after.pricing_date}), as in the baseline."
             )
+        bases = {(i.model, i.basis) for i in r.after.items if i.basis not in ("standard", "batch API")}
+        lines.extend(f"{model}: time-of-day rates, {basis}." for model, basis in sorted(bases))
+        if any(i.lower_bound for i in r.after.items):
+            lines.append("≥: a lower bound (see the budgets).")
         lines.extend(f"Warning [{n.code}]: {n.message}" for n in r.notices)
         if not self.passed:
             lines.append("Why it failed:")
             lines.extend(f"- {line}" for line in self.reasons())
             lines.append(f"Hint: {HINT}")
         return lines
+
+
+def _cost(item: Item) -> str:
+    return ("≥" if item.lower_bound else "") + usd(item.cost_per_request)
 
 
 def junit(report: CheckReport, fail_on_warn: bool = False) -> str:

@@ -6,7 +6,7 @@ JSON schema ``llmprof.estimate`` version 2 (money as exact decimal strings in US
      "pricing": {"version", "date", "as_of", "files": [{"path", "sha256"}]},
      "settings": {"output_tokens", "reasoning_tokens", "requests", "cached_input_tokens",
                   "cache_write_tokens", "batch", "service_tier", "cache_ttl", "at", "image_size"},
-     "rows":   [{"prompt", "model", "provider", "encoding", "count", "requests", "input_tokens",
+     "rows":   [{"prompt", "model", "provider", "kind", "encoding", "count", "requests", "input_tokens",
                  "parts": {"text" | "framing" | "tools" | "tool_calls" | "images" | "schema":
                            {"tokens", "count"}},
                  "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
@@ -16,7 +16,10 @@ JSON schema ``llmprof.estimate`` version 2 (money as exact decimal strings in US
      "notes":  ["..."], "warnings": ["..."]}
 
 ``count`` is ``exact`` (the provider's rule and tokenizer), ``approx`` (a documented stand-in) or
-``lower-bound`` (something billed is not counted: see ``uncounted``). ``cost_usd`` is every
+``lower-bound`` (something billed is not counted: see ``uncounted``). ``lower_bound`` lists why a
+row's cost is only a floor (uncounted parts, hidden reasoning nothing allows for); the table marks
+those figures ``≥``. ``reasoning_basis`` says how reasoning was priced: none, assumed (the flag),
+off, default-off, budget (the request's cap) or unknown. ``cost_usd`` is every
 request in the row sent once; ``projected_usd`` is that times ``settings.requests``. Version 2
 added the parts, reasoning and cache writes.
 """
@@ -97,6 +100,8 @@ class EstimateOutput:
         flat = []
         for record in rows:
             parts, uncounted, notes = record.pop("parts"), record.pop("uncounted"), record.pop("notes")
+            record["lower_bound"] = "; ".join(record["lower_bound"])
+            record["reasoning_basis"] = " ".join(record["reasoning_basis"])
             for name in PARTS:
                 record[f"{name}_tokens"] = parts[name]["tokens"] if name in parts else 0
             record["uncounted"] = "; ".join(uncounted)
@@ -151,60 +156,77 @@ def _title(e: Estimate) -> str:
 
 def _cells(row: Row, projected: Decimal, prompt: str | None, reasoning: bool) -> list[str]:
     cached = f" ({tokens(row.cached_input_tokens)} cached)" if row.cached_input_tokens else ""
+    floor = "≥" if row.lower_bound else ""
+    output = "-" if row.kind == "embedding" else floor + usd(row.output_cost)
+    money = (
+        [usd(row.input_cost), output, floor + usd(row.cost_per_request), floor + usd(projected)]
+        if row.unpriced is None
+        else ["not priced", "-", "-", "-"]
+    )
     cells = [
         row.model,
         tokens(row.input_tokens) + cached,
-        row.count,
-        tokens(row.output_tokens),
+        row.label,
+        "-" if row.kind == "embedding" else tokens(row.output_tokens),
         *([tokens(row.reasoning_tokens)] if reasoning else []),
-        usd(row.input_cost),
-        usd(row.output_cost),
-        usd(row.cost_per_request),
-        usd(projected),
+        *money,
     ]
     return [prompt, *cells] if prompt is not None else cells
 
 
 def _breakdown(e: Estimate, many_prompts: bool) -> View | None:
-    """Tokens per request by part, when a request carries more than text and framing."""
+    """Prompt tokens by part, when a request carries more than text and framing."""
     present = [p for p in PARTS if any(r.parts.get(p) for r in e.rows)]
     if not set(present) - {"text", "framing"} and not any(r.uncounted for r in e.rows):
         return None
     columns = [Column("Prompt", "left")] if many_prompts else []
     columns += [Column("Model", "left"), *(Column(PART_NAMES[p]) for p in present), Column("Count", "left")]
-    view = View("Prompt tokens per request, by part", columns)
+    view = View("Prompt tokens by part", columns)
     for row in e.rows:
-        n = max(row.records, 1)
-        cells = [f"{tokens(round(row.parts.get(p, 0) / n))} {row.part_counts.get(p, '')}".strip() for p in present]
-        view.rows.append([*([row.prompt] if many_prompts else []), row.model, *cells, row.count])
+        cells = [f"{tokens(row.parts[p])} {row.part_counts[p]}" if row.parts.get(p) else "-" for p in present]
+        view.rows.append([*([row.prompt] if many_prompts else []), row.model, *cells, row.label])
+    if any(r.records > 1 for r in e.rows):
+        view.footer.append("Summed over the requests in each file (one per JSONL line).")
     notes = dict.fromkeys(note for row in e.rows for note in row.notes)
-    view.footer = [f"{note[0].upper()}{note[1:]}." for note in notes]
+    view.footer += [f"{note[0].upper()}{note[1:]}." for note in notes]
     return view
 
 
 def _footer(e: Estimate) -> list[str]:
     s = e.settings
     lines = [pricing_line(e)]
-    if s.output_tokens == 0 and not s.reasoning_tokens and not any(r.reasoning_tokens for r in e.rows):
+    chat = any(t.kind == "chat" for t in e.totals)
+    if chat and s.output_tokens == 0 and not s.reasoning_tokens and not any(r.reasoning_tokens for r in e.rows):
         lines.append("Output tokens: 0, so no completion is priced; pass --output-tokens N for the reply.")
-    elif s.output_tokens:
+    elif chat and s.output_tokens:
         lines.append(f"Output tokens: {s.output_tokens:,} per request (your --output-tokens estimate).")
-    if any(r.reasoning_tokens for r in e.rows):
-        source = (
-            "your --reasoning-tokens estimate"
-            if s.reasoning_tokens is not None
-            else "the thinking budgets the requests set"
-        )
-        lines.append(f"Reasoning tokens bill as output and are part of Tokens out ({source}).")
+    embeddings = [t.model for t in e.totals if t.kind == "embedding"]
+    if embeddings:
+        lines.append(f"{', '.join(embeddings)}: embedding model{'s' if len(embeddings) > 1 else ''}, input only.")
+    lines += _reasoning_lines(e)
     if s.batch:
         lines.append("Batch API rates.")
     if s.mode.service_tier:
         lines.append(f"{s.mode.service_tier.capitalize()} service-tier rates.")
-    if any(r.count == "approx" for r in e.rows):
-        lines.append("Count 'approx': that vendor's tokenizer is not public, counted with o200k_base.")
+    if any(r.count == "approx" and r.spread for r in e.rows):
+        lines.append(
+            "Count 'approx ±N%': that vendor's tokenizer is not public: o200k_base times a sourced factor, "
+            "within ±N% (docs/tokenizers.md)."
+        )
+    if any(r.count == "approx" and not r.spread for r in e.rows):
+        lines.append("Count 'approx': " + "; ".join(dict.fromkeys(
+            t.counting for t in e.totals if t.count == "approx" and not t.spread and t.counting
+        )) + ".")  # fmt: skip
+    for total in e.totals:
+        if total.basis not in ("standard", "batch API") and total.unpriced is None:
+            when = f"at {s.mode.at:%Y-%m-%d %H:%M} UTC" if s.mode.at else "traffic spread evenly over the week"
+            lines.append(f"{total.model}: {total.basis} rates ({when}; --at picks another time).")
+    for total in e.totals:
+        if total.unpriced:
+            lines.append(f"Not priced: {total.unpriced}.")
     if any(r.count == "lower-bound" for r in e.rows):
         lines.append(
-            "Count 'lower-bound': the request carries something billed that is not counted (see the warnings)."
+            "Count 'lower-bound', ≥: the request carries something billed that is not counted (see the warnings)."
         )
     if any(r.records > 1 for r in e.rows):
         lines.append("Per request: the average over the requests in a file (one per JSONL line).")
@@ -214,13 +236,46 @@ def _footer(e: Estimate) -> list[str]:
     return lines
 
 
+def _reasoning_lines(e: Estimate) -> list[str]:
+    """How each model's hidden reasoning was priced, when it reasons at all."""
+
+    def models(how: str) -> str:
+        return ", ".join(t.model for t in e.totals if how in t.reasoning_how)
+
+    def bill(how: str) -> str:
+        return "bills" if sum(how in t.reasoning_how for t in e.totals) == 1 else "bill"
+
+    lines = []
+    if any(r.reasoning_tokens for r in e.rows):
+        source = (
+            "your --reasoning-tokens estimate"
+            if e.settings.reasoning_tokens is not None
+            else "the thinking budgets the requests set"
+        )
+        lines.append(f"Reasoning tokens bill as output and are part of Tokens out ({source}).")
+    if models("budget"):
+        lines.append(f"{models('budget')}: reasoning priced at the request's thinking budget, the most it may use.")
+    if models("unknown"):
+        lines.append(
+            f"≥ a lower bound: {models('unknown')} {bill('unknown')} hidden reasoning tokens as output, and none are "
+            "allowed for; pass --reasoning-tokens N."
+        )
+    if models("default-off"):
+        lines.append(
+            f"{models('default-off')}: no reasoning, its API's default (--reasoning-tokens N if you turn it on)."
+        )
+    return lines
+
+
 def _row_record(row: Row) -> dict[str, Any]:
     return {
         "prompt": row.prompt,
         "model": row.model,
         "provider": row.provider,
+        "kind": row.kind,
         "encoding": row.encoding,
         "count": row.count,
+        "count_range_pct": round(row.spread * 100) if row.spread else None,
         "requests": row.records,
         "input_tokens": row.input_tokens,
         "parts": {
@@ -230,20 +285,28 @@ def _row_record(row: Row) -> dict[str, Any]:
         "cache_write_tokens": row.cache_write_tokens,
         "output_tokens": row.output_tokens,
         "reasoning_tokens": row.reasoning_tokens,
-        "input_cost_usd": decimal_str(row.input_cost),
-        "output_cost_usd": decimal_str(row.output_cost),
-        "reasoning_cost_usd": decimal_str(row.reasoning_cost),
-        "cost_usd": decimal_str(row.cost),
-        "cost_per_request_usd": decimal_str(row.cost_per_request.quantize(_AVERAGE)),
+        "input_cost_usd": _money(row, row.input_cost),
+        "output_cost_usd": _money(row, row.output_cost),
+        "reasoning_cost_usd": _money(row, row.reasoning_cost),
+        "cost_usd": _money(row, row.cost),
+        "cost_per_request_usd": _money(row, row.cost_per_request.quantize(_AVERAGE)),
         "long_context_requests": row.tiered_records,
         "uncounted": list(dict.fromkeys(row.uncounted)),
+        "lower_bound": row.lower_bound,
+        "reasoning_basis": sorted(row.reasoning_how),
         "notes": list(row.notes),
+        "unpriced": row.unpriced,
     }
+
+
+def _money(row: Row, value: Decimal) -> str | None:
+    """An exact amount, or null for a model that could not be priced (never a made-up $0)."""
+    return None if row.unpriced else decimal_str(value)
 
 
 def _total_record(total: ModelTotal) -> dict[str, Any]:
     return {
         **_row_record(total),
-        "projected_usd": decimal_str(total.projected),
+        "projected_usd": _money(total, total.projected),
         "cheapest": total.cheapest,
     }

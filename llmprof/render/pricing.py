@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from llmprof import __version__
+from llmprof.counting import count_label
 from llmprof.pricing import ModelPrice, PricePeriod, PriceTable, Rates, Tier
 from llmprof.render.view import Column, View
 from llmprof.units import decimal_str
@@ -86,7 +87,7 @@ def _model_record(model: ModelPrice, period: PricePeriod) -> dict[str, Any]:
         "kind": model.kind,
         "reasoning": model.reasoning,
         "tokenizer": model.tokenizer,
-        "count": model.exactness,
+        "count": count_label(model),
         "context_window": model.context_window,
         "max_output": model.max_output,
         "aliases": list(model.aliases),
@@ -140,7 +141,7 @@ class PricingList:
                     "model": model.name,
                     "provider": model.provider,
                     "kind": model.kind,
-                    "count": model.exactness,
+                    "count": count_label(model),
                     "since": period.since.isoformat(),
                     "input": decimal_str(period.rates.input),
                     "output": _d(period.rates.output),
@@ -188,7 +189,7 @@ class PricingList:
                     rate(r.cached_input),
                     f"{rate(b.input)} / {rate(b.output)}" if b else "-",
                     f"{model.context_window:,}" if model.context_window else "-",
-                    model.exactness,
+                    count_label(model),
                     _shutdown(model.shutdown, self.as_of),
                 ]
             )
@@ -255,9 +256,13 @@ class PricingShow:
         window = f"{m.context_window:,}" if m.context_window else "unknown"
         output = f"{m.max_output:,}" if m.max_output else "unknown"
         kind = "embedding model (input only)" if m.kind == "embedding" else "chat model"
-        reasoning = "; bills hidden reasoning tokens as output" if m.reasoning else ""
+        reasoning = {
+            "none": "",
+            "default": "; bills hidden reasoning tokens as output",
+            "opt-in": "; bills hidden reasoning tokens as output when a request turns reasoning on",
+        }[m.reasoning]
         view.footer = [
-            f"A {kind}{reasoning}. Tokenizer: {m.tokenizer} (counts are {m.exactness}). "
+            f"A {kind}{reasoning}. Tokenizer: {m.tokenizer} (counts are {count_label(m)}). "
             f"Context {window}, max output {output}.",
             f"Aliases: {', '.join(m.aliases) or 'none'}.",
             f"Source: {m.source or 'not given'} (checked {m.checked or 'unknown'}).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -67,6 +68,52 @@ def test_both_effects_add_up_to_the_change(table: PriceTable) -> None:
     [change] = r.changes
     assert change.cause == "prompt + price"
     assert change.price_effect + change.prompt_effect == change.delta == D("0.0002")
+
+
+def test_the_same_file_counted_differently_is_not_a_prompt_change(table: PriceTable) -> None:
+    def counted(tokens: int, cost: str, sha: str, counting: str) -> Item:
+        return replace(item("a.txt", "mini", tokens, cost), prompt_sha256=sha, counting=counting, count="approx")
+
+    same_file = report(
+        snap(counted(1000, "0.00015", "aa", "o200k_base")), snap(counted(1200, "0.00018", "aa", "x")), table
+    )
+    assert same_file.changes[0].cause == "counting"
+    edited = report(snap(counted(1000, "0.00015", "aa", "x")), snap(counted(1200, "0.00018", "bb", "x")), table)
+    assert edited.changes[0].cause == "prompt"
+    legacy = report(snap(replace(item("a.txt", "mini", 1000, "0.00015"), count="approx")),
+                    snap(counted(1200, "0.00018", "bb", "x")), table)  # fmt: skip
+    assert legacy.changes[0].cause == "prompt or counting"  # a baseline without digests cannot tell
+    more_output = report(
+        snap(item("a.txt", "mini", 1000, "0.00015")), snap(item("a.txt", "mini", 1000, "0.00021", out=100)), table
+    )
+    assert more_output.changes[0].cause == "settings"
+
+
+def test_a_floor_never_passes_a_budget(table: PriceTable) -> None:
+    floor = ("hidden reasoning tokens (none allowed for)",)
+    under = replace(item("a.txt", "mini", 1000, "0.01"), lower_bound=floor)
+    over = replace(item("b.txt", "mini", 1000, "0.50"), lower_bound=floor)
+    r = report(snap(under, over), snap(under, over), table, Budgets(max_cost_per_request=D("0.10")))
+    results = {b.subject: (b.actual, b.status, b.note) for b in r.budgets}
+    assert results["s: a.txt on mini"] == (
+        None,
+        "fail",
+        "not evaluated: the cost is at least $0.01, a lower bound (hidden reasoning tokens (none allowed for)); "
+        "set reasoning_tokens on the prompt set (0 if your requests turn reasoning off)",
+    )
+    assert results["s: b.txt on mini"] == (
+        D("0.50"),
+        "fail",
+        "at least that: a lower bound (hidden reasoning tokens (none allowed for))",
+    )
+    per_day = report(snap(under), snap(under), table, Budgets(max_cost_per_day=D(1000)))
+    assert [(b.actual, b.status) for b in per_day.budgets] == [(None, "fail")]
+    grown = replace(under, input_tokens=1100, cost_per_request=D("0.011"))
+    relative = report(snap(under), snap(grown), table, Budgets(max_cost_increase_pct=D(50)))
+    assert {(b.subject, b.actual, b.status) for b in relative.budgets} == {
+        ("s: a.txt on mini", None, "fail"),
+        ("total", None, "fail"),
+    }
 
 
 def test_new_removed_and_a_model_that_left_the_table(table: PriceTable) -> None:

@@ -152,3 +152,32 @@ def test_fail_on_warn(run: Run, project: Path) -> None:
     done = run("check", "--fail-on-warn", cwd=project)
     assert done.returncode == 1
     assert "warning treated as failure [count-approx]: token counts are approximate for claude-haiku-4-5" in done.stderr
+
+
+def test_a_reasoning_model_needs_its_reasoning_before_a_budget_passes(run: Run, project: Path) -> None:
+    (project / "llmprof.yaml").write_text(
+        "prompt_sets:\n  support:\n    paths: [prompts/greet.txt]\n    models: [o3]\n    output_tokens: 200\n"
+        "budgets:\n  max_cost_per_request: 0.01\n"
+    )
+    assert run("check", "--update-baseline", cwd=project).returncode == 0
+    unknown = run("check", cwd=project)
+    assert unknown.returncode == 1
+    assert (
+        "max_cost_per_request (support: prompts/greet.txt on o3): not evaluated: the cost is at least $0.0022, "
+        "a lower bound (hidden reasoning tokens (none allowed for)); set reasoning_tokens on the prompt set"
+    ) in unknown.stderr
+
+    # 300 greet tokens x $2 / 1M + (200 visible + 1,000 reasoning) x $8 / 1M = $0.0006 + $0.0096
+    config = (
+        (project / "llmprof.yaml")
+        .read_text()
+        .replace("output_tokens: 200", "output_tokens: 200\n    reasoning_tokens: 1000")
+    )
+    (project / "llmprof.yaml").write_text(config)
+    assert run("check", "--update-baseline", cwd=project).returncode == 0
+    [item] = json.loads((project / "llmprof-baseline.json").read_text())["items"]
+    assert (item["output_tokens"], item["reasoning_tokens"], item["lower_bound"]) == (1200, 1000, [])
+    assert item["cost_per_request_usd"] == "0.0102"
+    over = run("check", cwd=project)
+    assert over.returncode == 1
+    assert "max_cost_per_request (support: prompts/greet.txt on o3): $0.0102 over the limit $0.01" in over.stderr

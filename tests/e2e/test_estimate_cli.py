@@ -277,3 +277,23 @@ def test_the_project_configs_pricing_applies_to_estimate(run: Run, tmp_path: Pat
     doc = json.loads(run("estimate", "-", "-m", "gpt-4o", "--format", "json", input="hello").stdout)
     assert doc["pricing"]["version"].endswith("+team")
     assert doc["totals"][0]["input_cost_usd"] == "0.000001"
+
+
+def test_embedding_models_bill_input_only(run: Run) -> None:
+    done = run(
+        "estimate", "-m", "text-embedding-3-small", "--output-tokens", "100", "--format", "json", input="hello world"
+    )
+    [row] = json.loads(done.stdout)["rows"]
+    assert (row["kind"], row["input_tokens"], row["output_tokens"], row["count"]) == ("embedding", 2, 0, "exact")
+    assert (row["input_cost_usd"], row["output_cost_usd"]) == ("0.00000004", "0")  # 2 x $0.02 / 1M
+    table = run("estimate", "-m", "text-embedding-3-small", input="hello world").stdout
+    assert "│ text-embedding-3-small │         2 │ exact │          - │ $0.00000004 │      - │" in table
+    assert "text-embedding-3-small: embedding model, input only." in table
+    assert "Output tokens" not in table
+
+
+def test_the_table_lists_at_least_120_models_with_history(run: Run) -> None:
+    models = json.loads(run("pricing", "list", "--format", "json").stdout)["models"]
+    assert len(models) >= 120
+    shown = run("pricing", "show", "deepseek-flash").stdout
+    assert "│ 2026-09-10 │ standard" in shown and "│ 2026-04-24 │ standard" in shown

@@ -1,8 +1,12 @@
 """README.md stays true: its deterministic examples are re-run and compared line for line, and
-the example project's committed baseline still passes `llmprof check`."""
+the example project's committed baseline still passes `llmprof check`.
+
+After an intended change, LLMPROF_UPDATE_SNAPSHOTS=1 rewrites each example's output in README.md
+from the run (review the diff)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -28,7 +32,12 @@ def test_readme_example_output_is_real(run: Run, block: str) -> None:
     done = run(*shlex.split(command.removeprefix("$ llmprof ")), cwd=ROOT)
     assert done.returncode == 0, done.stderr
     # as a terminal shows it: the result on stdout, then notes and warnings on stderr
-    assert (done.stdout + done.stderr).rstrip("\n").splitlines() == expected
+    shown = (done.stdout + done.stderr).rstrip("\n")
+    if os.environ.get("LLMPROF_UPDATE_SNAPSHOTS"):
+        readme = ROOT / "README.md"
+        readme.write_text(readme.read_text(encoding="utf-8").replace(block, f"{command}\n{shown}\n"), encoding="utf-8")
+        return
+    assert shown.splitlines() == expected
 
 
 def test_example_project_passes_its_committed_baseline(run: Run) -> None:

@@ -7,12 +7,22 @@ window are never disturbed by other tests.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from llmprof.counting import count_request
 from llmprof.mock import MockSettings
 from llmprof.mock.server import MockProcess
+from llmprof.pricing import load_table
+from llmprof.requests import parse
+
+
+def estimated(body: dict[str, Any], shape: str) -> int:
+    """The prompt tokens `llmprof estimate` counts for this body: what the mock reports as usage."""
+    return count_request(parse(body, "request", shape), load_table().resolve(body["model"])).total
+
 
 #: Quick and exact: 20 ms to the first token, 2 ms between tokens, no noise.
 QUICK = MockSettings(preset="fast", ttft_ms=20.0, itl_ms=2.0, jitter=0.0, seed=7)

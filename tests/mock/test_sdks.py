@@ -10,6 +10,7 @@ import pytest
 
 from llmprof.mock.server import MockProcess
 from llmprof.tokens import count_messages, count_text
+from tests.mock.conftest import estimated
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -91,7 +92,8 @@ def test_anthropic_sdk_whole(mock: MockProcess) -> None:
         )
     assert message.stop_reason == "max_tokens"
     assert message.usage.output_tokens == 13
-    assert message.usage.input_tokens == count_messages(FRAMED, "o200k_base")
+    body = {"model": "claude-sonnet-5-5", "system": SYSTEM, "messages": CLAUDE_MESSAGES}
+    assert message.usage.input_tokens == estimated(body, "anthropic")
     text = "".join(block.text for block in message.content if block.type == "text")
     assert count_text(text, "o200k_base") == 13
 
@@ -109,7 +111,8 @@ def test_anthropic_sdk_stream(mock: MockProcess) -> None:
         streamed = "".join(stream.text_stream)
         final = stream.get_final_message()
     assert final.usage.output_tokens == 21
-    assert final.usage.input_tokens == count_messages(FRAMED, "o200k_base")
+    body = {"model": "claude-sonnet-5-5", "system": SYSTEM, "messages": CLAUDE_MESSAGES}
+    assert final.usage.input_tokens == estimated(body, "anthropic")
     assert final.stop_reason == "max_tokens"
     [block] = final.content
     assert block.type == "text" and block.text == streamed

@@ -23,6 +23,7 @@ Normalisation (every rate is USD per 1M tokens, a decimal string):
   history (genai-prices only): dated periods from its start-date conditions, oldest
     first; the first period's "since" is null when the peer gives no start date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,6 +36,7 @@ import types
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 AS_OF = dt.date(2026, 11, 21)
@@ -110,7 +112,11 @@ MAPPING: dict[str, tuple[str | None, list[str] | None, list[str]]] = {
     "claude-sonnet-5-5": ("5m", ["anthropic", "claude-sonnet-5-5"], ["claude-sonnet-5-5"]),
     "claude-sonnet-5": ("5m", ["anthropic", "claude-sonnet-5"], ["claude-sonnet-5"]),
     "claude-sonnet-4-6": ("5m", ["anthropic", "claude-sonnet-4-6"], ["claude-sonnet-4-6"]),
-    "claude-sonnet-4-5": ("5m", ["anthropic", "claude-sonnet-4-5"], ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929"]),
+    "claude-sonnet-4-5": (
+        "5m",
+        ["anthropic", "claude-sonnet-4-5"],
+        ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929"],
+    ),
     "claude-sonnet-4-0": ("5m", ["anthropic", "claude-sonnet-4-0"], []),
     "claude-3-7-sonnet": ("5m", ["anthropic", "claude-3-7-sonnet-latest"], []),
     "claude-3-5-sonnet": ("5m", ["anthropic", "claude-3-5-sonnet"], []),
@@ -170,7 +176,11 @@ MAPPING: dict[str, tuple[str | None, list[str] | None, list[str]]] = {
     "grok-3": (None, ["x-ai", "grok-3"], []),
     "grok-3-mini": (None, ["x-ai", "grok-3-mini"], []),
     # Together AI
-    "llama-3.3-70b-instruct-turbo": (None, ["together", "meta-llama/Llama-3.3-70B-Instruct-Turbo"], ["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo"]),
+    "llama-3.3-70b-instruct-turbo": (
+        None,
+        ["together", "meta-llama/Llama-3.3-70B-Instruct-Turbo"],
+        ["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo"],
+    ),
     "llama-3.1-405b-instruct": (None, None, ["together_ai/meta-llama/Llama-3.1-405B-Instruct"]),
     "llama-3.2-3b-instruct": (None, None, ["together_ai/meta-llama/Llama-3.2-3B-Instruct"]),
     "llama-3.2-1b-instruct": (None, None, ["together_ai/meta-llama/Llama-3.2-1B-Instruct"]),
@@ -212,7 +222,7 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def dec(value) -> str | None:
+def dec(value: Any) -> str | None:
     """A peer number as a plain decimal string; per-token floats become per-1M."""
     if value is None:
         return None
@@ -220,19 +230,19 @@ def dec(value) -> str | None:
     return format(d.normalize(), "f") if d != d.to_integral() else str(d.quantize(Decimal(1)))
 
 
-def per_m(value) -> str | None:
+def per_m(value: Any) -> str | None:
     if value is None or value == 0:
         return None
     d = (Decimal(repr(value)) * 1_000_000).normalize()
     return format(d, "f")
 
 
-def clean(d: dict) -> dict:
+def clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v not in (None, {}, [])}
 
 
 # ---------------------------------------------------------------- genai-prices
-def load_genai(wheel: Path, tmp: Path):
+def load_genai(wheel: Path, tmp: Path) -> tuple[Any, Any]:
     with zipfile.ZipFile(wheel) as z:
         z.extractall(tmp / "genai")
     sys.modules.setdefault("httpx2", types.ModuleType("httpx2"))  # imported by its auto-updater only
@@ -242,12 +252,12 @@ def load_genai(wheel: Path, tmp: Path):
     return data.providers, t
 
 
-def genai_rates(mp, t, ttl):
+def genai_rates(mp: Any, t: Any, ttl: str | None) -> dict[str, Any]:
     """Flatten one genai-prices ModelPrice into our field names."""
-    out: dict = {}
-    tier: dict = {}
+    out: dict[str, Any] = {}
+    tier: dict[str, Any] = {}
 
-    def take(attr, field):
+    def take(attr: str, field: str) -> None:
         v = getattr(mp, attr, None)
         if v is None:
             return
@@ -262,7 +272,7 @@ def genai_rates(mp, t, ttl):
     take("input_mtok", "input")
     take("output_mtok", "output")
     take("cache_read_mtok", "cached_input")
-    cw = {}
+    cw: dict[str, Any] = {}
     for attr, key in (("cache_write_mtok", ttl or "default"), ("cache_write_1h_mtok", "1h")):
         v = getattr(mp, attr, None)
         if v is not None:
@@ -273,18 +283,20 @@ def genai_rates(mp, t, ttl):
     return out
 
 
-def genai_extract(providers, t):
+def genai_extract(providers: Any, t: Any) -> dict[str, Any]:
     by = {(p.id, m.id): m for p in providers for m in p.models}
-    models = {}
+    models: dict[str, Any] = {}
     for ours, (ttl, gp, _) in MAPPING.items():
         if not gp:
             continue
-        m = by.get(tuple(gp))
+        m = by.get((gp[0], gp[1]))
         if m is None:
             raise SystemExit(f"genai-prices has no {gp}")
-        entry: dict = {"peer_names": ["/".join(gp)]}
+        entry: dict[str, Any] = {"peer_names": ["/".join(gp)]}
         prices = m.prices if isinstance(m.prices, list) else [t.ConditionalPrice(prices=m.prices)]
-        dated, tod, current = [], [], None
+        dated: list[tuple[Any, dict[str, Any]]] = []
+        tod: list[dict[str, Any]] = []
+        current: dict[str, Any] | None = None
         for cp in prices:
             c = cp.constraint
             if isinstance(c, t.TimeOfDateConstraint):
@@ -298,7 +310,7 @@ def genai_extract(providers, t):
                 current = dict(rates)
         cur = dict(current or {})
         # request-context variants (batch, flex, priority) in force on AS_OF
-        variants: dict[str, tuple] = {}
+        variants: dict[str, tuple[Any, Any]] = {}
         for pv in m.price_variants or []:
             name = pv.when.get("processing") or pv.when.get("service_tier")
             if name not in ("batch", "flex", "priority"):
@@ -311,28 +323,39 @@ def genai_extract(providers, t):
         for name, (_, vp) in sorted(variants.items()):
             r = genai_rates(vp, t, ttl)
             for k, v in r.items():
-                if k in ("input", "output", "cached_input", "cache_write", "tier_input", "tier_output", "tier_cached_input"):
+                if k in (
+                    "input",
+                    "output",
+                    "cached_input",
+                    "cache_write",
+                    "tier_input",
+                    "tier_output",
+                    "tier_cached_input",
+                ):
                     cur[f"{name}_{k}"] = v
         if tod:
             cur["time_of_day"] = tod
         entry["current"] = clean(cur)
         if len(dated) > 1:
-            entry["history"] = [clean({"since": s.isoformat() if s else None, **r}) | ({"since": None} if s is None else {}) for s, r in dated]
+            entry["history"] = [
+                clean({"since": s.isoformat() if s else None, **r}) | ({"since": None} if s is None else {})
+                for s, r in dated
+            ]
         models[ours] = entry
     return models
 
 
 # ---------------------------------------------------------------- litellm
-def litellm_extract(wheel: Path):
+def litellm_extract(wheel: Path) -> dict[str, Any]:
     with zipfile.ZipFile(wheel) as z:
         table = json.loads(z.read("litellm/model_prices_and_context_window_backup.json"))
-    models = {}
+    models: dict[str, Any] = {}
     for ours, (ttl, _, keys) in MAPPING.items():
         found = [k for k in keys if k in table]
         if not found:
             continue
         v = table[found[0]]
-        cur = {
+        cur: dict[str, Any] = {
             "input": per_m(v.get("input_cost_per_token")),
             "output": per_m(v.get("output_cost_per_token")),
             "cached_input": per_m(v.get("cache_read_input_token_cost")),
@@ -346,7 +369,7 @@ def litellm_extract(wheel: Path):
             "priority_output": per_m(v.get("output_cost_per_token_priority")),
             "priority_cached_input": per_m(v.get("cache_read_input_token_cost_priority")),
         }
-        cw = {}
+        cw: dict[str, Any] = {}
         if per_m(v.get("cache_creation_input_token_cost")):
             cw[ttl or "default"] = per_m(v.get("cache_creation_input_token_cost"))
         if per_m(v.get("cache_creation_input_token_cost_above_1hr")):
@@ -366,10 +389,15 @@ def litellm_extract(wheel: Path):
                 break
         if v.get("off_peak_pricing"):
             op = v["off_peak_pricing"]
-            cur["time_of_day"] = [{"windows": op.get("windows"), "input": per_m(op.get("input_cost_per_token")),
-                                   "output": per_m(op.get("output_cost_per_token")),
-                                   "cached_input": per_m(op.get("cache_read_input_token_cost"))}]
-        entry = {"peer_names": found, "current": clean(cur)}
+            cur["time_of_day"] = [
+                {
+                    "windows": op.get("windows"),
+                    "input": per_m(op.get("input_cost_per_token")),
+                    "output": per_m(op.get("output_cost_per_token")),
+                    "cached_input": per_m(op.get("cache_read_input_token_cost")),
+                }
+            ]
+        entry: dict[str, Any] = {"peer_names": found, "current": clean(cur)}
         if v.get("deprecation_date"):
             entry["deprecation_date"] = v["deprecation_date"]
         models[ours] = entry
@@ -378,7 +406,7 @@ def litellm_extract(wheel: Path):
 
 def main(argv: list[str]) -> int:
     wheel_dir = Path(argv[1] if len(argv) > 1 else "/tmp/wheels")
-    for name, info in PEERS.items():
+    for info in PEERS.values():
         got = sha256(wheel_dir / info["wheel"])
         if got != info["sha256"]:
             raise SystemExit(f"{info['wheel']}: sha256 {got} != pinned {info['sha256']}")

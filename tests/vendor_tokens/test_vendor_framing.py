@@ -3,14 +3,16 @@ encoded in one piece with control tokens enabled) on a few realistic dialogues."
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from vendor_corpus import CHINESE, EMOJI, ENGLISH, JSON_DOC, PYTHON
-from vendor_tok_helpers import need_family, need_module
 
 from llmprof import vendor_tokenizers as vt
 from llmprof.errors import InputError, TokenizerError
+from tests.vendor_tokens.vendor_corpus import CHINESE, EMOJI, ENGLISH, JSON_DOC, PYTHON
+from tests.vendor_tokens.vendor_tok_helpers import need_family, need_module
 
-DIALOGUES = {
+DIALOGUES: dict[str, list[dict[str, Any]]] = {
     "single-user": [{"role": "user", "content": "What is the capital of France?"}],
     "system-user": [
         {"role": "system", "content": "You are a terse assistant. Answer in one word."},
@@ -26,9 +28,9 @@ DIALOGUES = {
 IDS = list(DIALOGUES)
 
 
-def _texts(message: dict) -> str:
+def _texts(message: dict[str, Any]) -> str:
     content = message["content"]
-    return content if isinstance(content, str) else "".join(p["text"] for p in content)
+    return content if isinstance(content, str) else "".join(str(p["text"]) for p in content)
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -76,7 +78,7 @@ def test_tekken_matches_mistral_common(name: str) -> None:
 
     kinds = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
     messages = DIALOGUES[name]
-    request = ChatCompletionRequest(messages=[kinds[m["role"]](content=_texts(m)) for m in messages])
+    request = ChatCompletionRequest(messages=[kinds[m["role"]](content=_texts(m)) for m in messages])  # type: ignore[type-var]
     expected = len(MistralTokenizer.v3(is_tekken=True).encode_chat_completion(request).tokens)
     assert vt.count_messages(messages, "mistral-tekken") == expected
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from vendor_corpus import SPECIAL_LOOKALIKES, corpus
-from vendor_tok_helpers import need_family, need_module
 
 from llmprof import vendor_tokenizers as vt
+from tests.vendor_tokens.vendor_corpus import SPECIAL_LOOKALIKES, corpus
+from tests.vendor_tokens.vendor_tok_helpers import need_family, need_module
 
 CORPUS = corpus()
 Reference = Callable[[str], int]

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from vendor_tok_helpers import need_family
 
 from llmprof import tokens
 from llmprof import vendor_tokenizers as vt
 from llmprof.errors import TokenizerError
+from tests.vendor_tokens.vendor_tok_helpers import need_family
 
 
 def _fake_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, sha: str) -> str:

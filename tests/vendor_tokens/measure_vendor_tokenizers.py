@@ -2,7 +2,7 @@
 
 Not a test (pytest does not collect it). Run with the extra installed:
 
-    python tests/tokenizers/measure_vendor_tokenizers.py [--claude2 PATH/TO/anthropic/tokenizer.json]
+    python tests/vendor_tokens/measure_vendor_tokenizers.py [--claude2 PATH/TO/anthropic/tokenizer.json]
 
 ``--claude2`` adds the Claude 2-era tokenizer that anthropic<0.39 wheels shipped (MIT), for the
 calibration notes in docs/tokenizers.md. Text sources are local: this corpus plus files that the
@@ -20,10 +20,13 @@ import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from vendor_corpus import (
+from llmprof import tokens
+from llmprof import vendor_tokenizers as vt
+from tests.vendor_tokens.vendor_corpus import (
     CHINESE,
     ENGLISH,
     JAPANESE,
@@ -36,9 +39,6 @@ from vendor_corpus import (
     SQL,
     long_document,
 )
-
-from llmprof import tokens
-from llmprof import vendor_tokenizers as vt
 
 
 def _read(path: Path, limit: int = 400_000) -> str:
@@ -111,7 +111,7 @@ def main() -> None:
         counters["claude2 (anthropic 0.34 tokenizer.json)"] = lambda s: len(claude2.encode(s).ids)
 
     text = long_document(90_000) * 11  # ~1 MB
-    report: dict[str, dict[str, object]] = {}
+    report: dict[str, dict[str, Any]] = {}
     for name, count in counters.items():
         n, secs = speed(count, text)
         cold = cold_load_seconds(name) if name in vt.FAMILIES or name == "o200k_base" else float("nan")
