@@ -15,8 +15,10 @@ The weights are random, with two deliberate choices:
     sampling the model emits words, not broken UTF-8 (the byte tokens would otherwise be ~1/8 of
     what it says);
   * one residual dimension carries a constant that only the EOS token (<|im_end|>) reads, so the
-    model stops on its own now and then (``--eos-logit``): a client has to force the output
-    length to get exactly max_tokens, as with a real chat model.
+    model stops on its own now and then (``--eos-weight``; the default 5.1 gives EOS about 3% a
+    step with llama.cpp's default sampling, so an unforced 64-token answer ends early ~90% of the
+    time): a client has to force the output length to get exactly max_tokens, as with a real
+    chat model.
 
     python make_model.py OUT.gguf [--seed 0] [--layers 4] [--hidden 256] ...
 """
@@ -44,11 +46,10 @@ SPECIALS = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
 UNK, BOS, EOS_S, IM_START, IM_END = range(len(SPECIALS))
 
 # llmprof's filler words (llmprof/bench/plan.py) and the words of the chat framing come first.
-WORDS = """
+_WORD_TEXT = """
 the model answers each question with care and time while users wait for tokens to arrive from a
 server that measures latency across many requests under load in production today because cost speed
 matter when every call adds up over day of traffic Request request user assistant system
-""".split() + """
 about above after again against all also always an another any are around as ask at away back be
 been before being below between both but by came can change come could did different do does down
 during early end even ever few find first follow found from get give go good great had has have he
@@ -63,7 +64,8 @@ tree try turn two under until up us use very walk want was water way we well wen
 which who why will word work world would write year yes you young your data file code test build
 run input output token prompt cache batch queue stream chunk event byte text number value result
 error status retry limit rate price budget report table chart fast slow first second third last
-""".split()
+"""
+WORDS = _WORD_TEXT.split()
 
 
 def vocabulary() -> tuple[list[str], list[float], list[int]]:
@@ -158,7 +160,7 @@ def write(path: Path, args: argparse.Namespace) -> None:
     head = normal((n_vocab, n_embd), args.logit_std / np.sqrt(n_embd))
     head[:, 0] = 0.0
     head[: len(SPECIALS) + 256] = 0.0  # specials and bytes: never chosen by top-k
-    head[IM_END, 0] = args.eos_logit / max(args.eos_carrier, 1e-6)
+    head[IM_END, 0] = args.eos_weight  # EOS logit ~ eos_weight x the normalised carrier (~3.2)
     writer.add_tensor("output.weight", head.astype(dtype))
 
     writer.write_header_to_file()
@@ -186,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--f16", action="store_true", help="store the matrices as f16 (default f32)")
     parser.add_argument("--logit-std", type=float, default=6.0, help="spread of the word logits")
     parser.add_argument("--eos-carrier", type=float, default=4.0, help="the constant in residual dimension 0")
-    parser.add_argument("--eos-logit", type=float, default=4.0, help="EOS logit ~ this x the normalised carrier")
+    parser.add_argument("--eos-weight", type=float, default=5.1, help="how strongly EOS reads the carrier")
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write(args.out, args)
