@@ -70,6 +70,11 @@ def command(engine: str, port: int, threads: int, ctx: int) -> list[str]:
             str(threads),
             "--n_threads_batch",
             str(threads),
+            # Its default (True) ends the stream in flight, mid-answer, whenever another request
+            # arrives: at llmprof's default concurrency of 4 nearly every stream was cut. False
+            # queues requests instead, as an engine under load does.
+            "--interrupt_requests",
+            "False",
         ]
     if engine == "cpp":
         return [
