@@ -103,6 +103,15 @@ def test_model_stops_on_its_own_unless_forced(llmprof_exe: str, python_server: s
     assert min(lengths) < 64, f"the model never stopped early on its own: {lengths}"
 
 
+def test_concurrent_streams_queue(llmprof_exe: str, python_server: str, tmp_path: Path) -> None:
+    """llmprof's default concurrency (4) against a server that runs one completion at a time: with
+    --interrupt_requests False (serve.py) the streams queue; with the server's default each new
+    request would cut the stream in flight (data: [DONE] and a closed connection)."""
+    document = bench(llmprof_exe, python_server, tmp_path, "--cells", "256x16", "--runs", "8", "--concurrency", "4")
+    assert_all_succeeded(document)
+    assert all(len(r["itl_s"]) + 1 == 16 for r in measured(document))
+
+
 def test_cpp_llama_server_streamed_usage(llmprof_exe: str, cpp_server: str, tmp_path: Path) -> None:
     """llama.cpp's own server: usage arrives in the stream (stream_options.include_usage, in a
     last chunk with "choices": []) and ignore_eos forces the length (min_tokens does nothing).
