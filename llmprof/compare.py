@@ -152,11 +152,17 @@ def _holm(rows: list[CellComparison]) -> list[CellComparison]:
 
 
 def _cells(result: BenchResult) -> dict[str, dict[str, list[float]]]:
-    cells: dict[str, dict[str, list[float]]] = {}
+    """Samples per cell, in the order the run listed its cells (not the order they finished)."""
+    listed = result.info.settings.get("cells")
+    cells: dict[str, dict[str, list[float]]] = {
+        str(label): {"e2e": [], "ttft": []} for label in (listed if isinstance(listed, list) else [])
+    }
+    seen = set()
     for record in result.measured:
+        seen.add(record.cell)
         samples = cells.setdefault(record.cell, {"e2e": [], "ttft": []})
         if record.ok and record.e2e_s is not None:
             samples["e2e"].append(record.e2e_s)
             if record.ttft_s is not None:
                 samples["ttft"].append(record.ttft_s)
-    return cells
+    return {label: samples for label, samples in cells.items() if label in seen}

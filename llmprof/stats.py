@@ -1,7 +1,10 @@
-"""Pure statistics: percentiles, a least-squares latency model, and a two-sample significance test.
+"""Pure statistics: percentiles and their confidence intervals, a latency model fitted two ways
+(least squares and a robust Huber fit), a trend test, and a two-sample significance test.
 
 Percentiles interpolate linearly between order statistics, numpy's default method, so llmprof's
-numbers compare directly with vLLM's benchmark_serving and llmperf.
+numbers compare directly with vLLM's benchmark_serving and llmperf. Their confidence intervals are
+distribution-free: two order statistics chosen by the binomial distribution, so no assumption
+about the shape of latency is needed, and too few samples give no interval rather than a false one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,78 @@ def mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values)
 
 
+def quantile_ci(values: Sequence[float], q: float, confidence: float = 0.95) -> tuple[float, float] | None:
+    """A distribution-free ``confidence`` interval for the q-th percentile: the order statistics
+    ``X(l) <= X(u)`` with P(l <= B < u) >= confidence for B ~ Binomial(n, q/100), the number of
+    samples below the true percentile. None when n is too small for one (e.g. p90 from 20)."""
+    n = len(values)
+    if n == 0:
+        return None
+    p, tail = q / 100, (1 - confidence) / 2
+    low = _binomial_quantile(tail, n, p)  # 1-based rank of the lower bound
+    high = _binomial_quantile(1 - tail, n, p) + 1
+    if low < 1 or high > n:
+        return None
+    xs = sorted(values)
+    return xs[low - 1], xs[high - 1]
+
+
+def _binomial_quantile(prob: float, n: int, p: float) -> int:
+    """The smallest k with P(B <= k) >= prob, B ~ Binomial(n, p)."""
+    if n > 50_000:  # normal approximation: exact sums over this many terms gain nothing
+        z = _normal_quantile(prob)
+        return max(0, min(n, math.ceil(n * p + z * math.sqrt(n * p * (1 - p)) - 0.5)))
+    log_p, log_q = math.log(p), math.log1p(-p)
+    cdf = 0.0
+    for k in range(n + 1):
+        cdf += math.exp(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q)
+        if cdf >= prob - 1e-12:
+            return k
+    return n
+
+
+def _normal_quantile(prob: float) -> float:
+    """Inverse of the standard normal CDF, by bisection on erf (ample for interval ranks)."""
+    low, high = -10.0, 10.0
+    for _ in range(100):
+        mid = (low + high) / 2
+        if 0.5 * math.erfc(-mid / math.sqrt(2)) < prob:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def enough_for(q: float, n: int) -> bool:
+    """At least two samples beyond the q-th percentile: fewer and it is one sample's accident
+    (p90 from 10 samples is the largest or second largest; p99 needs 200)."""
+    return n * (1 - q / 100) >= 2 - 1e-9
+
+
+@dataclass(frozen=True)
+class Trend:
+    """y ~ a + slope * x by least squares, with the slope's standard error."""
+
+    slope: float
+    se: float
+    span: float  # max(x) - min(x)
+
+    @property
+    def clear(self) -> bool:
+        return abs(self.slope) > 3 * self.se
+
+
+def trend(xs: Sequence[float], ys: Sequence[float]) -> Trend | None:
+    n = len(xs)
+    if n < 3 or max(xs) == min(xs):
+        return None
+    mx, my = mean(xs), mean(ys)
+    sxx = math.fsum((x - mx) ** 2 for x in xs)
+    slope = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    residual = math.fsum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys, strict=True))
+    return Trend(slope, math.sqrt(residual / (n - 2) / sxx), max(xs) - min(xs))
+
+
 @dataclass(frozen=True)
 class LatencyFit:
     """e2e ~ fixed + per_input * input_tokens + per_output * output_tokens (seconds)."""
@@ -53,8 +128,12 @@ def clear_of_zero(value: float | None, se: float | None) -> bool:
     return value is not None and se is not None and abs(value) > 2 * se
 
 
-def fit_latency(inputs: Sequence[float], outputs: Sequence[float], e2e: Sequence[float]) -> LatencyFit | None:
-    """Ordinary least squares over every successful request.
+def fit_latency(
+    inputs: Sequence[float], outputs: Sequence[float], e2e: Sequence[float], robust: bool = False
+) -> LatencyFit | None:
+    """e2e against input and output length over every successful request: ordinary least
+    squares, or (``robust``) a Huber M-estimate, which down-weights the slow outliers that real
+    endpoints produce instead of letting them pull the line.
 
     A predictor that never varies (e.g. every cell has the same output length) cannot be
     estimated; it is left out of the fit and reported as None rather than invented.
@@ -70,16 +149,33 @@ def fit_latency(inputs: Sequence[float], outputs: Sequence[float], e2e: Sequence
             names.append(name)
     if n <= len(columns):
         return None
-    solved = _least_squares(columns, [float(v) for v in e2e])
+    y = [float(v) for v in e2e]
+    weights = [1.0] * n
+    solved = _least_squares(columns, y, weights)
     if solved is None:
         return None
+    if robust:
+        for _ in range(50):
+            residuals = [yi - _predict(solved[0], columns, i) for i, yi in enumerate(y)]
+            scale = _mad(residuals) / 0.6745
+            if scale <= 0:
+                break
+            weights = [min(1.0, HUBER_K * scale / abs(r)) if r else 1.0 for r in residuals]
+            again = _least_squares(columns, y, weights)
+            if again is None:
+                return None
+            moved = max(abs(a - b) for a, b in zip(again[0], solved[0], strict=True))
+            solved = again
+            if moved <= 1e-12 * max(1.0, max(abs(c) for c in solved[0])):
+                break
     coefficients, inverse = solved
     fitted = {name: c for name, c in zip(names, coefficients, strict=True)}
-    predicted = [sum(c * col[i] for c, col in zip(coefficients, columns, strict=True)) for i in range(n)]
-    average = mean(e2e)
-    total = math.fsum((y - average) ** 2 for y in e2e)
-    residual = math.fsum((y - p) ** 2 for y, p in zip(e2e, predicted, strict=True))
-    variance = residual / (n - len(columns))
+    predicted = [_predict(coefficients, columns, i) for i in range(n)]
+    average = mean(y)
+    total = math.fsum((v - average) ** 2 for v in y)
+    residual = math.fsum((v - p) ** 2 for v, p in zip(y, predicted, strict=True))
+    weighted = math.fsum(w * (v - p) ** 2 for w, v, p in zip(weights, y, predicted, strict=True))
+    variance = weighted / (n - len(columns))
     errors = {name: math.sqrt(max(0.0, variance * inverse[i][i])) for i, name in enumerate(names)}
     return LatencyFit(
         fixed_s=fitted["fixed"],
@@ -93,15 +189,28 @@ def fit_latency(inputs: Sequence[float], outputs: Sequence[float], e2e: Sequence
     )
 
 
-def _least_squares(columns: list[list[float]], y: list[float]) -> tuple[list[float], list[list[float]]] | None:
-    """Solve the normal equations (X'X) b = X'y; also return (X'X)^-1 for standard errors.
+#: Huber's tuning constant: 95% efficiency when the noise is normal.
+HUBER_K = 1.345
 
-    Gauss-Jordan elimination with partial pivoting on [X'X | X'y | I].
-    """
+
+def _predict(coefficients: Sequence[float], columns: list[list[float]], i: int) -> float:
+    return math.fsum(c * col[i] for c, col in zip(coefficients, columns, strict=True))
+
+
+def _mad(values: Sequence[float]) -> float:
+    middle = percentile(values, 50)
+    return percentile([abs(v - middle) for v in values], 50)
+
+
+def _least_squares(
+    columns: list[list[float]], y: list[float], weights: list[float]
+) -> tuple[list[float], list[list[float]]] | None:
+    """Solve the weighted normal equations (X'WX) b = X'Wy; also return (X'WX)^-1 for standard
+    errors. Gauss-Jordan elimination with partial pivoting on [X'WX | X'Wy | I]."""
     k = len(columns)
     a = [
-        [math.fsum(ci * cj for ci, cj in zip(columns[i], columns[j], strict=True)) for j in range(k)]
-        + [math.fsum(ci * yi for ci, yi in zip(columns[i], y, strict=True))]
+        [math.fsum(w * ci * cj for w, ci, cj in zip(weights, columns[i], columns[j], strict=True)) for j in range(k)]
+        + [math.fsum(w * ci * yi for w, ci, yi in zip(weights, columns[i], y, strict=True))]
         + [1.0 if i == j else 0.0 for j in range(k)]
         for i in range(k)
     ]

@@ -12,6 +12,7 @@ CELLS = ("51x1", "232x1", "228x26")  # the reference table (Chip Huyen, 2023): i
 RUNS = 20
 CONCURRENCY = 4
 ARRIVAL = "poisson"
+ORDER = "interleaved"  # cells in randomised blocks, so drift over time is not blamed on length
 TIMEOUT_S = 60.0
 MAX_RETRIES = 2
 MAX_COST = Decimal("1.00")

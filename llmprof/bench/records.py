@@ -75,6 +75,7 @@ class RunInfo:
     duration_s: float | None = None  # measured requests only: first scheduled to last finished
     interrupted: bool = False
     stop_reason: str | None = None  # why it stopped early: "Ctrl-C", "SIGTERM", "disk full", ...
+    client: dict[str, float] | None = None  # the load generator's own lag and CPU (see bench.diagnose)
 
 
 @dataclass
@@ -217,4 +218,10 @@ def info_from_json(data: Any, where: str) -> RunInfo:
         or duration < 0
     ):
         raise InputError(f"{where}: run.duration_s is not a number of seconds")
+    client = values.get("client")
+    if client is not None and not (
+        isinstance(client, dict)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in client.values())
+    ):
+        raise InputError(f"{where}: run.client must be an object of numbers")
     return RunInfo(**values)

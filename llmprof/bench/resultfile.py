@@ -72,6 +72,7 @@ class RecordSink:
                 "duration_s": info.duration_s,
                 "interrupted": info.interrupted,
                 "stop_reason": info.stop_reason,
+                "client": info.client,
             }
         )
 
@@ -110,6 +111,11 @@ def to_document(result: BenchResult, summary: Summary) -> dict[str, Any]:
             "percentiles": list(summary.percentiles),
             "cells": [cell_record(c) for c in summary.cells],
             "latency_model": fit_record(summary.fit),
+            "least_squares_model": fit_record(summary.least_squares),
+            "robust_model": fit_record(summary.robust),
+            "slo": [o.label for o in summary.objectives],
+            "goodput": _goodput(summary),
+            "warnings": list(summary.warnings),
         },
         "requests": [r.to_json() for r in result.records],
     }
@@ -130,6 +136,8 @@ def cell_record(cell: CellSummary) -> dict[str, Any]:
         "errors": dict(cell.errors),
         "e2e_s": {f"p{q:g}": v for q, v in cell.e2e_s.items()},
         "ttft_s": {f"p{q:g}": v for q, v in cell.ttft_s.items()},
+        "e2e_ci95_s": {f"p{q:g}": list(ci) if ci else None for q, ci in cell.e2e_ci.items()},
+        "ttft_ci95_s": {f"p{q:g}": list(ci) if ci else None for q, ci in cell.ttft_ci.items()},
         "ttfb_p50_s": cell.ttfb_p50_s,
         "ttfa_p50_s": cell.ttfa_p50_s,
         "tpot_p50_s": cell.tpot_p50_s,
@@ -137,10 +145,27 @@ def cell_record(cell: CellSummary) -> dict[str, Any]:
         "tokens_per_s_p50": cell.tokens_per_s_p50,
         "output_tokens_mean": cell.output_tokens_mean,
         "reasoning_tokens_mean": cell.reasoning_tokens_mean,
+        "cached_input_tokens_mean": cell.cached_input_tokens_mean,
         "shortfall": cell.shortfall,
         "retries": cell.retries,
         "throttled_s": cell.throttled_s,
         "cost_per_request_usd": None if cell.cost_per_request_usd is None else decimal_str(cell.cost_per_request_usd),
+        "good": cell.good,
+        "slo": [{"objective": r.objective.label, "actual_s": r.actual, "passed": r.passed} for r in cell.slo],
+    }
+
+
+def _goodput(summary: Summary) -> dict[str, Any] | None:
+    """Requests that succeeded and met every SLO: their share, and their rate over the run."""
+    good = summary.good
+    if good is None:
+        return None
+    measured = summary.measured
+    return {
+        "good": good,
+        "requests": measured,
+        "share": good / measured if measured else None,
+        "per_s": good / summary.duration_s if summary.duration_s else None,
     }
 
 
@@ -239,6 +264,9 @@ def _from_jsonl(text: str, path: Path) -> BenchResult:
         info.interrupted = footer.get("interrupted") is True
         reason = footer.get("stop_reason")
         info.stop_reason = reason if isinstance(reason, str) else None
+        client = footer.get("client")
+        if isinstance(client, dict):
+            info.client = info_from_json({**dataclasses.asdict(info), "client": client}, str(path)).client
     return BenchResult(info, _unique(records, path))
 
 

@@ -39,6 +39,7 @@ FATAL = {
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 20.0
 NS = 1_000_000_000
+LAG_TICK_S = 0.01
 
 PriceFn = Callable[[Usage], Decimal | None]
 
@@ -93,6 +94,8 @@ class Runner:
         self._t0 = clock()
         self._succeeded = False
         self.duration_s: float | None = None  # of the measured (non-warmup) requests
+        self.lags_s: list[float] = []  # how late the event loop woke, sampled every LAG_TICK_S
+        self.cpu_s: float | None = None  # this process's CPU time over the measured requests
 
     async def run(self, jobs: Sequence[PlannedRequest]) -> list[RequestRecord]:
         # A proxy from the environment is for reaching the internet, never a server on this machine.
@@ -105,6 +108,8 @@ class Runner:
             self._t0 = self.clock()
             await self._closed(warmup, workers, ramp_up_s=0.0)
             self._t0 = self.clock()
+            cpu = time.process_time()
+            watch = asyncio.ensure_future(self._watch())
             try:
                 if self.load.rate:
                     await self._open(measured)
@@ -112,7 +117,18 @@ class Runner:
                     await self._closed(measured, workers, self.load.ramp_up_s)
             finally:
                 self.duration_s = (self.clock() - self._t0) / NS
+                self.cpu_s = time.process_time() - cpu
+                watch.cancel()
+                await asyncio.gather(watch, return_exceptions=True)
         return self.records
+
+    async def _watch(self) -> None:
+        """The client's own lag: a timer that should fire every LAG_TICK_S, and how late it does.
+        A loop busy parsing other streams wakes late, and every timestamp it takes is late too."""
+        while True:
+            before = self.clock()
+            await asyncio.sleep(LAG_TICK_S)
+            self.lags_s.append(max(0.0, (self.clock() - before) / NS - LAG_TICK_S))
 
     # -- scheduling -----------------------------------------------------------------------------
     async def _closed(self, jobs: Sequence[PlannedRequest], concurrency: int, ramp_up_s: float) -> None:

@@ -22,12 +22,13 @@ from pathlib import Path
 from llmprof import __version__, dates
 from llmprof.bench import providers
 from llmprof.bench.client import Target
-from llmprof.bench.plan import Cell, PromptFactory
+from llmprof.bench.diagnose import client_stats, client_warnings
+from llmprof.bench.plan import Cell, PromptFactory, schedule
 from llmprof.bench.records import BenchResult, RequestRecord, RunInfo
 from llmprof.bench.resultfile import RecordSink, write_document
 from llmprof.bench.runner import Load, PlannedRequest, Runner
 from llmprof.bench.settings import BenchSettings
-from llmprof.bench.summary import Summary, summarize
+from llmprof.bench.summary import Summary, summarize_result
 from llmprof.errors import BudgetExceeded, Interrupted, LlmprofError, UnknownModelError, UsageError, WriteError
 from llmprof.files import check_writable
 from llmprof.pricing import ModelPrice, PriceTable, Usage, price_request
@@ -80,7 +81,7 @@ def run_bench(
     _check_cells(settings, table)
     _guard_budget(settings, model, table, talk)
     max_in_flight = _fd_cap(settings, talk)
-    jobs = _plan(settings, PromptFactory(encoding, settings.seed), encoding)
+    jobs = _plan(settings, PromptFactory(encoding, settings.seed, settings.cache_prefix), encoding)
     stopper = _Stopper()
     sink = _sink(out, log_dir, stopper)
     with _endpoint(settings, talk) as url:
@@ -126,15 +127,18 @@ def run_bench(
             finally:
                 info.finished_at = _now()
                 info.duration_s = runner.duration_s
+                info.client = client_stats(runner.lags_s, runner.cpu_s, runner.duration_s) or None
                 info.interrupted = stopper.reason is not None
                 info.stop_reason = stopper.reason
                 if sink is not None:
                     sink.finish(info)
     result = BenchResult(info, runner.records)
-    summary = summarize(runner.records, settings.percentiles)
+    summary = summarize_result(result, settings.percentiles)
     log_path = sink.path if sink else None
     outcome = Outcome(result, summary, log_path, stop=stopper.error(log_path))
     outcome.warnings.extend(_shortfalls(summary, settings.force_length))
+    outcome.warnings.extend(summary.warnings)
+    outcome.warnings.extend(client_warnings(info.client or {}, runner.records, settings.rate is not None))
     outcome.failures.extend(gate(result, summary, settings.max_error_rate))
     if out is not None:
         try:
@@ -162,6 +166,12 @@ def gate(result: BenchResult, summary: Summary, max_error_rate: float) -> list[s
         )
     if result.info.interrupted:
         failures.append(f"the run was interrupted ({result.info.stop_reason}): its cells are incomplete")
+    for breach in summary.breaches:
+        objective = breach.objective
+        actual = "no successful request" if breach.actual is None else f"{breach.actual:.3f} s"
+        failures.append(
+            f"cell {breach.cell}: SLO {objective.label} not met ({objective.metric} p{objective.q:g} {actual})"
+        )
     return failures
 
 
@@ -321,20 +331,23 @@ def _fd_cap(settings: BenchSettings, talk: Talk) -> int | None:
 
 
 def _plan(settings: BenchSettings, factory: PromptFactory, encoding: str) -> list[PlannedRequest]:
+    """Warmups (cycling through the cells), then every measured request in the design's order."""
     ids = itertools.count()
     jobs: list[PlannedRequest] = []
     cycle = itertools.cycle(settings.cells)
     for _ in range(settings.warmup):
         jobs.append(_job(next(ids), next(cycle), factory, encoding, warmup=True))
-    for cell in settings.cells:
-        jobs.extend(_job(next(ids), cell, factory, encoding) for _ in range(settings.runs))
+    for cell, block in schedule(settings.cells, settings.runs, settings.order, settings.seed):
+        jobs.append(_job(next(ids), cell, factory, encoding, block=block))
     return jobs
 
 
-def _job(job_id: int, cell: Cell, factory: PromptFactory, encoding: str, warmup: bool = False) -> PlannedRequest:
+def _job(
+    job_id: int, cell: Cell, factory: PromptFactory, encoding: str, warmup: bool = False, block: int | None = None
+) -> PlannedRequest:
     prompt = factory.make(cell.input_tokens)
     local = count_messages([{"role": "user", "content": prompt}], encoding)
-    return PlannedRequest(job_id, cell, prompt, local, warmup)
+    return PlannedRequest(job_id, cell, prompt, local, warmup, block)
 
 
 def _pricer(model: ModelPrice | None) -> Callable[[Usage], Decimal | None]:

@@ -10,6 +10,7 @@ metered API). Nothing downstream reads a flag again.
 from __future__ import annotations
 
 import dataclasses
+import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 
 from llmprof.apis import APIS, check_api
 from llmprof.bench import defaults
-from llmprof.bench.plan import Cell, cross, parse_cells
+from llmprof.bench.plan import ORDERS, Cell, cross, parse_cells
+from llmprof.bench.slo import Objective, parse_slo
 from llmprof.config import Config
 from llmprof.errors import UsageError
 from llmprof.mock import MockSettings
@@ -55,6 +57,10 @@ class BenchOptions:
     price_as: str | None = None
     force_length: bool | None = None
     seed: int | None = None
+    order: str | None = None
+    cache_prefix: int | None = None
+    slo: tuple[Objective, ...] | None = None
+    sweep: bool | None = None
     mock: dict[str, Any] = field(default_factory=dict)  # MockSettings fields
 
     def over(self, lower: BenchOptions) -> BenchOptions:
@@ -106,7 +112,11 @@ class BenchSettings:
     percentiles: tuple[float, ...] = defaults.PERCENTILES
     price_as: str | None = None
     force_length: bool = False
-    seed: int | None = None
+    seed: int = 0  # always concrete: a run without --seed records the one it drew
+    order: str = defaults.ORDER
+    cache_prefix: int = 0  # tokens every prompt shares at its start (0: every prompt unique)
+    slo: tuple[Objective, ...] = ()
+    sweep: bool = False
     ramp_up_s: float = 0.0
     mock: MockSettings = field(default_factory=MockSettings)
     suite: str | None = None
@@ -132,6 +142,10 @@ class BenchSettings:
             "percentiles": list(self.percentiles),
             "force_length": self.force_length,
             "seed": self.seed,
+            "order": self.order,
+            "cache_prefix": self.cache_prefix,
+            "slo": [o.label for o in self.slo],
+            "sweep": self.sweep,
             "ramp_up_s": self.ramp_up_s,
             "mock": dataclasses.asdict(self.mock) if self.is_mock else None,
         }
@@ -181,7 +195,11 @@ def resolve_settings(flags: BenchOptions, suite: Path | None, config: Config) ->
         percentiles=options.percentiles or defaults.PERCENTILES,
         price_as=options.price_as or named.get("price_as"),
         force_length=force,
-        seed=options.seed,
+        seed=options.seed if options.seed is not None else random.SystemRandom().randrange(2**32),
+        order=_choice(options.order, defaults.ORDER, ORDERS, "--order"),
+        cache_prefix=_at_least(options.cache_prefix, 0, 0, "--cache-prefix"),
+        slo=options.slo or (),
+        sweep=bool(options.sweep),
         ramp_up_s=_non_negative(options.ramp_up_s, "--ramp-up"),
         mock=_mock(options.mock),
         suite=options.name or (suite.stem if suite else None),
@@ -226,6 +244,7 @@ def read_suite(path: Path) -> BenchOptions:
         "name", "endpoint", "provider", "model", "api_key_env", "cells", "input_tokens", "output_tokens",
         "runs", "warmup", "concurrency", "rate", "arrival", "stream", "timeout", "max_retries", "max_cost",
         "max_error_rate", "percentiles", "price_as", "force_length", "seed", "mock", "ramp_up",
+        "order", "cache_prefix", "slo", "sweep",
     }  # fmt: skip
     doc.check_keys(keys)
     mock: dict[str, Any] = {}
@@ -255,8 +274,24 @@ def read_suite(path: Path) -> BenchOptions:
         price_as=doc.text("price_as", None),
         force_length=doc.flag("force_length", None),
         seed=doc.integer("seed", None),
+        order=doc.text("order", None),
+        cache_prefix=doc.integer("cache_prefix", None),
+        slo=_suite_slo(doc),
+        sweep=doc.flag("sweep", None),
         mock=mock,
     )
+
+
+def _suite_slo(doc: Section) -> tuple[Objective, ...] | None:
+    """``slo: "ttft_p90<0.5,e2e_p50<2"`` or a mapping ``{ttft_p90: 0.5, e2e_p50: 2}``."""
+    if "slo" not in doc:
+        return None
+    raw = doc.data.get("slo")
+    text = ",".join(f"{k}<{_plain(v)}" for k, v in raw.items()) if isinstance(raw, dict) else _listish(doc, "slo")
+    try:
+        return parse_slo(text)
+    except UsageError as exc:
+        raise doc.error("slo", exc.message, exc.hint) from exc
 
 
 def _suite_cells(doc: Section) -> tuple[Cell, ...] | None:

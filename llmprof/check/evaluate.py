@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from llmprof.bench.records import BenchResult
-from llmprof.bench.summary import summarize
+from llmprof.bench.summary import summarize_result
 from llmprof.check.items import Item, Snapshot
 from llmprof.config import Budgets
 from llmprof.errors import UnknownModelError
@@ -306,7 +306,7 @@ def evaluate_latency(report: CheckReport, result: BenchResult, budgets: Budgets,
                 f"the bench run was interrupted ({info.stop_reason or 'it did not finish'}): re-run it to the end",
             )
         )  # fmt: skip
-    cells = summarize(result.records, qs).cells
+    cells = summarize_result(result, qs).cells
     if not cells:
         for key, limit in sorted(limits.items()):
             report.budgets.append(

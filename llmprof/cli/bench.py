@@ -25,6 +25,14 @@ def _provider(value: str) -> str:
     return value
 
 
+def _order(value: str) -> str:
+    from llmprof.bench.plan import ORDERS
+
+    if value not in ORDERS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(ORDERS)}")
+    return value
+
+
 def _arrival(value: str) -> str:
     from llmprof.bench.settings import ARRIVALS
 
@@ -163,7 +171,33 @@ def bench(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(metavar="N", help="Seed for prompts and arrivals. [default: random]")
+        int | None,
+        typer.Option(metavar="N", help="Seed for prompts, order and arrivals. [default: drawn, and recorded]"),
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option(
+            parser=_order,
+            metavar="DESIGN",
+            help="interleaved: cells in randomised blocks, so drift is not blamed on length; or sequential. "
+            f"[default: {defaults.ORDER}]",
+        ),
+    ] = None,
+    cache_prefix: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="Every prompt starts with the same N tokens (measures prompt caching). [default: 0]",
+        ),
+    ] = None,
+    slo: Annotated[
+        str | None,
+        typer.Option(
+            metavar="OBJECTIVES",
+            help="Per-cell objectives, e.g. 'ttft_p90<0.5,e2e_p50<2' (seconds, or 500ms); exit 1 on a breach; "
+            "adds goodput.",
+        ),
     ] = None,
     mock_preset: Annotated[str | None, typer.Option(metavar="NAME", help="Built-in mock: latency preset.")] = None,
     mock_ttft_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Built-in mock: base TTFT.")] = None,
@@ -198,6 +232,7 @@ def bench(
     from llmprof.bench.plan import parse_cells
     from llmprof.bench.session import run_bench
     from llmprof.bench.settings import BenchOptions, cells_from_lengths, parse_percentiles, resolve_settings
+    from llmprof.bench.slo import parse_slo
     from llmprof.render.bench import BenchOutput
     from llmprof.render.output import emit
     from llmprof.render.progress import bars
@@ -231,6 +266,9 @@ def bench(
         price_as=price_as,
         force_length=force_length,
         seed=seed,
+        order=order,
+        cache_prefix=cache_prefix,
+        slo=parse_slo(slo) if slo else None,
         mock={k: v for k, v in mock.items() if v is not None},
     )
     settings = resolve_settings(flags, suite, project)
@@ -267,7 +305,7 @@ def report(
     """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
     from llmprof.bench.resultfile import load
     from llmprof.bench.settings import parse_percentiles
-    from llmprof.bench.summary import summarize
+    from llmprof.bench.summary import summarize_result
     from llmprof.render.bench import BenchOutput
     from llmprof.render.output import emit
 
@@ -279,7 +317,7 @@ def report(
         qs = parse_percentiles(",".join(str(q) for q in recorded))
     else:
         qs = defaults.PERCENTILES
-    emit(BenchOutput(result, summarize(result.records, qs)), fmt, sys.stdout)
+    emit(BenchOutput(result, summarize_result(result, qs)), fmt, sys.stdout)
     if result.info.interrupted:
         Talk().warn(f"{file} is from an interrupted run ({result.info.stop_reason}): its cells are incomplete")
 

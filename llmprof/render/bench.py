@@ -10,7 +10,7 @@ from llmprof.bench.records import BenchResult
 from llmprof.bench.resultfile import cell_record, to_document
 from llmprof.bench.summary import CellSummary, Summary
 from llmprof.render.view import Column, View
-from llmprof.stats import LatencyFit, clear_of_zero
+from llmprof.stats import clear_of_zero
 from llmprof.units import usd
 
 
@@ -27,6 +27,14 @@ def _s(value: float | None) -> str:
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.1f} ms"
+
+
+def _with_ci(value: float | None, ci: tuple[float, float] | None) -> str:
+    """A percentile with its 95% interval as one "±" (the wider side), when there is one."""
+    if value is None or ci is None:
+        return _s(value)
+    half = max(value - ci[0], ci[1] - value)
+    return f"{_s(value)} ±{_s(half)}"
 
 
 @dataclass
@@ -50,33 +58,54 @@ class BenchOutput:
 
     def view(self) -> View:
         info = self.result.info
-        qs = self.summary.percentiles
-        columns = [Column("# tokens", "left")]
+        summary = self.summary
+        qs = summary.percentiles
+        reasoning = any(c.reasoning_tokens_mean for c in summary.cells)
+        columns = [Column("# tokens", "left"), Column("n")]
         columns += [Column(f"{_q(q)} latency (sec)" if i == 0 else f"{_q(q)} latency") for i, q in enumerate(qs)]
-        columns += [
-            Column("TTFT p50"),
-            Column("TPOT p50"),
-            Column("tokens/s"),
-            Column("errors"),
-            Column("cost/request"),
-        ]
+        columns += [Column("TTFT p50")]
+        columns += [Column("answer p50"), Column("reasoning")] if reasoning else []
+        columns += [Column("TPOT p50"), Column("tokens/s"), Column("errors"), Column("cost/request")]
+        columns += [Column("goodput")] if summary.objectives else []
         stopped = " (INTERRUPTED)" if info.interrupted else ""
         view = View(f"Latency by input and output length: {info.model} at {info.endpoint}{stopped}", columns)
-        for cell in self.summary.cells:
-            view.rows.append(
-                [
-                    f"input: {cell.input_tokens} tokens, output: {cell.output_tokens} token"
-                    + ("s" if cell.output_tokens != 1 else ""),
-                    *[_s(cell.e2e_s.get(q)) for q in qs],
-                    _s(cell.ttft_s.get(50.0)),
-                    _ms(cell.tpot_p50_s),
-                    "-" if cell.tokens_per_s_p50 is None else f"{cell.tokens_per_s_p50:.1f}",
-                    f"{cell.failed}/{cell.requests}" if cell.failed else "0",
-                    self._cost(cell),
-                ]
-            )
+        for cell in summary.cells:
+            row = [
+                f"input: {cell.input_tokens} tokens, output: {cell.output_tokens} token"
+                + ("s" if cell.output_tokens != 1 else ""),
+                str(cell.ok),
+                *[_with_ci(cell.e2e_s.get(q), cell.e2e_ci.get(q)) for q in qs],
+                _s(cell.ttft_s.get(50.0)),
+            ]
+            if reasoning:
+                mean = cell.reasoning_tokens_mean
+                row += [_s(cell.ttfa_p50_s), "-" if mean is None else f"{mean:.0f}"]
+            row += [
+                _ms(cell.tpot_p50_s),
+                "-" if cell.tokens_per_s_p50 is None else f"{cell.tokens_per_s_p50:.1f}",
+                f"{cell.failed}/{cell.requests}" if cell.failed else "0",
+                self._cost(cell),
+            ]
+            if summary.objectives:
+                row.append(f"{(cell.good or 0) / cell.requests:.0%}" if cell.requests else "-")
+            view.rows.append(row)
         view.footer = self._footer()
         return view
+
+    def _slo_lines(self) -> list[str]:
+        summary = self.summary
+        if not summary.objectives:
+            return []
+        labels = ", ".join(o.label for o in summary.objectives)
+        breaches = summary.breaches
+        verdict = "met in every cell" if not breaches else f"{len(breaches)} breach(es), listed below"
+        good = summary.good or 0
+        rate = f", {good / summary.duration_s:.2f} good requests/s" if summary.duration_s else ""
+        share = f"{good / summary.measured:.0%}" if summary.measured else "-"
+        return [
+            f"SLO {labels}: {verdict}. Goodput: {good} of {summary.measured} requests ({share}) succeeded within "
+            f"every limit{rate}."
+        ]
 
     def _cost(self, cell: CellSummary) -> str:
         if cell.cost_per_request_usd is not None:
@@ -105,11 +134,33 @@ class BenchOutput:
             per_row = "no requests finished"
         else:
             per_row = f"{rows[0]} runs per row" if len(rows) == 1 else f"{rows[0]}-{rows[-1]} runs per row"
+        design = (
+            "cells interleaved in randomised blocks"
+            if s.get("order") == "interleaved"
+            else "cells one after another"
+            if s.get("order") == "sequential"
+            else None
+        )
         lines += [
             f"{per_row}{warm}; {load}; {'streaming' if s.get('stream', True) else 'not streaming'}; "
-            f"{info.provider} wire format; e2e latency in seconds, percentiles by linear interpolation.",
-            _fit_words(self.summary.fit),
+            f"{info.provider} wire format{'; ' + design if design else ''}.",
+            "e2e latency in seconds; percentiles by linear interpolation; ± is the 95% confidence interval "
+            "(distribution-free, the wider side), shown where there are samples enough for one; n: successes.",
+            _fit_words(self.summary),
         ]
+        if s.get("cache_prefix"):
+            cached = [c.cached_input_tokens_mean for c in self.summary.cells if c.cached_input_tokens_mean]
+            reported = (
+                f"; the endpoint reported {sum(cached) / len(cached):.0f} cached tokens per request" if cached else ""
+            )
+            lines.append(
+                f"Every prompt starts with the same {s['cache_prefix']}-token prefix (--cache-prefix){reported}."
+            )
+        lines += self._slo_lines()
+        client = info.client or {}
+        if "loop_lag_p99_ms" in client:
+            cpu = f", CPU {client['cpu_share']:.0%} of a core" if "cpu_share" in client else ""
+            lines.append(f"Client: event-loop lag p99 {client['loop_lag_p99_ms']:.1f} ms{cpu}.")
         measured = sum(c.requests for c in self.summary.cells)
         if info.duration_s:
             lines.append(
@@ -135,25 +186,61 @@ class BenchOutput:
         return lines
 
 
-def _fit_words(fit: LatencyFit | None) -> str:
+def _fit_words(summary: Summary) -> str:
+    fit = summary.fit
     if fit is None:
         return "Latency model: not enough successful requests to fit one."
+    method = "robust (Huber) fit" if fit is summary.robust and fit is not summary.least_squares else "least squares"
+    medians = [c.e2e_s[50.0] for c in summary.cells if 50.0 in c.e2e_s]
+    typical = sum(medians) / len(medians) if medians else 0.0
+    spans = _spans(summary)
     parts = [
-        _effect("output", "each output token", "per token", fit.per_output_s, fit.per_output_se, 1e3),
-        _effect("input", "each 1K input tokens", "per 1K tokens", fit.per_input_s, fit.per_input_se, 1e6),
+        _effect(
+            "output", "each output token", "per token", fit.per_output_s, fit.per_output_se, 1e3, spans[1], typical
+        ),
+        _effect(
+            "input", "each 1K input tokens", "per 1K tokens", fit.per_input_s, fit.per_input_se, 1e6, spans[0], typical
+        ),
         f"fixed overhead {fit.fixed_s:.2f} s",
     ]
+    caveat = " (see the warnings)" if summary.fit_warnings else ""
     return (
-        f"Latency model (least squares over {fit.n} successful requests, R² = {fit.r_squared:.2f}): "
+        f"Latency model ({method} over {fit.n} successful requests, R² = {fit.r_squared:.2f}){caveat}: "
         + "; ".join(parts)
         + "."
     )
 
 
-def _effect(length: str, unit: str, per: str, value: float | None, error: float | None, scale: float) -> str:
-    """One coefficient in words, in ms; within two standard errors of zero it is called no effect."""
+def _spans(summary: Summary) -> tuple[float, float]:
+    """How far input and output length ranged over the cells (tokens)."""
+    if not summary.cells:
+        return 0.0, 0.0
+    ins = [c.input_tokens for c in summary.cells]
+    outs = [c.output_tokens for c in summary.cells]
+    return float(max(ins) - min(ins)), float(max(outs) - min(outs))
+
+
+def _effect(
+    length: str,
+    unit: str,
+    per: str,
+    value: float | None,
+    error: float | None,
+    scale: float,
+    span: float,
+    typical_s: float,
+) -> str:
+    """One coefficient in words, in ms. An effect is stated when it is clear of zero (two
+    standard errors) and material (over the lengths measured it moves latency by 5% of a typical
+    request or more). "No measurable effect" is said only when the data bound it: even its upper
+    end adds under 5%. Anything else is undetermined, with its uncertainty."""
     if value is None or error is None:
         return f"{length} length did not vary, so its effect is not estimated"
-    if clear_of_zero(value, error):
-        return f"{unit} adds {value * scale:.1f} ms (± {error * scale:.1f})"
-    return f"{length} length has no measurable effect ({value * scale:+.1f} ± {error * scale:.1f} ms {per})"
+    figures = f"{value * scale:+.1f} ± {error * scale:.1f} ms {per}"
+    material = 0.05 * typical_s
+    if clear_of_zero(value, error) and abs(value) * span >= material:
+        verb = "adds" if value > 0 else "takes off"
+        return f"{unit} {verb} {abs(value) * scale:.1f} ms (± {error * scale:.1f})"
+    if (abs(value) + 2 * error) * span < material:
+        return f"{length} length has no measurable effect ({figures})"
+    return f"{length} length's effect is undetermined ({figures}: too noisy to tell)"

@@ -40,6 +40,7 @@ def test_default_bench_is_the_reference_table_on_the_builtin_mock(run: Run, tmp_
     header = [c.strip() for c in lines[2].split("┃")[1:-1]]
     assert header == [
         "# tokens",
+        "n",
         "p50 latency (sec)",
         "p75 latency",
         "p90 latency",
@@ -55,12 +56,15 @@ def test_default_bench_is_the_reference_table_on_the_builtin_mock(run: Run, tmp_
         "input: 232 tokens, output: 1 token",
         "input: 228 tokens, output: 26 tokens",
     ]
-    one, two, long = (float(r[0]) for r in rows.values())
+    assert all(r[0] == "20" for r in rows.values())  # successes per row
+    one, two, long = (float(r[1].split(" ±")[0]) for r in rows.values())
     # The calibrated preset keeps the reference table's lesson: output length drives latency
     # (25 more tokens at 35 ms each; a busy machine adds to every row alike).
     assert long - max(one, two) > 0.5
-    assert all(r[6] == "0" and r[7] == "free" for r in rows.values())
+    assert all(r[7] == "0" and r[8] == "free" for r in rows.values())
+    assert all(" ±" in r[1] and " ±" not in r[3] for r in rows.values())  # p50 has an interval; p90 of 20 does not
     assert "20 runs per row (+4 warmup, excluded); concurrency 4; streaming" in done.stdout
+    assert "cells interleaved in randomised blocks" in done.stdout
     assert "each output token adds" in done.stdout
     assert "note: no --endpoint: starting the built-in mock" in done.stderr
     log = next((tmp_path / "llmprof-runs").glob("bench-*.jsonl"))
@@ -355,3 +359,22 @@ def test_a_long_retry_after_is_not_sat_out(run: Run, tmp_path: Path) -> None:
     refused = [r for r in json.loads(out.read_text())["requests"] if not r["ok"]]
     assert len(refused) == 1 and refused[0]["attempts"] == 1
     assert "longer than bench waits: not retried" in refused[0]["error"]
+
+
+def test_the_cli_exits_1_on_a_breach_and_reports_goodput(run: Run) -> None:
+    # No jitter: 1-token cells take 100 ms, the 26-token cell 100 + 25 x 10 = 350 ms (at least).
+    done = run(
+        "bench", "--mock-preset", "instant", "--mock-ttft-ms", "100", "--mock-itl-ms", "10", "--mock-jitter", "0",
+        "--runs", "5", "--slo", "e2e_p50<0.3", "--no-log",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "error: the bench failed (1 reason):\n  - cell 228x26: SLO e2e_p50<0.3 not met (e2e p50 0." in done.stderr
+    assert "SLO e2e_p50<0.3: 1 breach(es), listed below. Goodput: 10 of 15 requests (67%)" in done.stdout
+    rows = [line for line in done.stdout.splitlines() if line.startswith("│ input")]
+    assert [row.rstrip(" │").rsplit("│", 1)[1].strip() for row in rows] == ["100%", "100%", "0%"]
+    met = run(
+        "bench", "--mock-preset", "instant", "--mock-ttft-ms", "100", "--mock-itl-ms", "10", "--mock-jitter", "0",
+        "--runs", "5", "--slo", "e2e_p50<5", "--no-log", "--format", "json",
+    )  # fmt: skip
+    assert met.returncode == 0, met.stderr
+    assert '"goodput": {\n      "good": 15,\n      "requests": 15,\n      "share": 1.0' in met.stdout
