@@ -23,6 +23,7 @@ from llmprof.bench.providers import (
     HttpRequest,
     MalformedEvent,
     Provider,
+    ServerTimings,
     Update,
     UsageReport,
     error_text,
@@ -62,30 +63,50 @@ class Attempt:
     reasoning_text: str = ""
     usage: UsageReport = field(default_factory=UsageReport)
     done: bool = False
+    finish: str | None = None  # why generation stopped ("length", "stop", ...), as the API said
+    timings: ServerTimings | None = None
+    events: int = 0  # SSE events received
+    reconnected: bool = False  # resent on a fresh connection after a stale one got no response
 
 
 async def attempt(
     clients: Clients, target: Target, ask: Ask, timeout_s: float, clock: Callable[[], int] = time.perf_counter_ns
 ) -> Attempt:
-    """Send one request and time it; failures are classified, never raised."""
+    """Send one request and time it; failures are classified, never raised.
+
+    A kept-alive connection the server has just closed (llama.cpp's server closes it after every
+    stream) fails the next request before any byte of a response: that request is resent once on
+    a fresh connection, as HTTP clients do, and counts as sent when it really went out."""
     request = target.provider.request(ask)
     result = Attempt()
-    try:
-        async with deadline(timeout_s):
-            with clients.lend() as client:
-                await _exchange(client, target, request, result, clock)
-    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-        result.error_kind, result.error = "connect", str(exc) or type(exc).__name__
-    except (asyncio.TimeoutError, httpx.TimeoutException):
-        result.error_kind, result.error = "timeout", f"no complete response within {timeout_s:g} s"
-    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        result.error_kind, result.error = "dropped", f"connection closed mid-response ({type(exc).__name__})"
-    except (MalformedEvent, LineTooLong) as exc:
-        result.error_kind, result.error = "malformed", str(exc)
-    except _TooLarge as exc:
-        result.error_kind, result.error = "too_large", str(exc)
-    except httpx.HTTPError as exc:
-        result.error_kind, result.error = "http", f"{type(exc).__name__}: {exc}"
+    for fresh in (False, True):
+        stale = False
+        try:
+            async with deadline(timeout_s):
+                with clients.lend(fresh) as (client, reused):
+                    try:
+                        await _exchange(client, target, request, result, clock)
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
+                        stale = reused and result.ttfb_ns is None and not fresh
+                        if not stale:
+                            raise
+                        clients.discard(client)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            result.error_kind, result.error = "connect", str(exc) or type(exc).__name__
+        except (asyncio.TimeoutError, httpx.TimeoutException):
+            result.error_kind, result.error = "timeout", f"no complete response within {timeout_s:g} s"
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            where = "mid-response" if result.ttfb_ns is not None else "before any response"
+            result.error_kind, result.error = "dropped", f"connection closed {where} ({type(exc).__name__})"
+        except (MalformedEvent, LineTooLong) as exc:
+            result.error_kind, result.error = "malformed", str(exc)
+        except _TooLarge as exc:
+            result.error_kind, result.error = "too_large", str(exc)
+        except httpx.HTTPError as exc:
+            result.error_kind, result.error = "http", f"{type(exc).__name__}: {exc}"
+        if not stale:
+            return result
+        result = Attempt(reconnected=True)
     return result
 
 
@@ -125,23 +146,35 @@ async def _exchange(
             payload = await _read(response, MAX_BODY_BYTES)
             out.end_ns = clock()
             _apply(provider.parse_body(load_json(payload.decode("utf-8", "replace"))), out, None)
-            if out.error_kind is None and not (out.text or out.reasoning_text or out.usage.output_tokens):
+            nothing = not (out.text or out.reasoning_text or out.usage.output_tokens)
+            if out.error_kind is None and nothing and out.finish is None:  # a finish reason explains it
                 out.error_kind, out.error = "empty", "the response carried no generated content"
             return
         parser = SSEParser()
         async for chunk in response.aiter_bytes():
             now = clock()
             for event in parser.feed(chunk):
+                out.events += 1
                 _apply(provider.parse_event(event), out, now)
                 if out.error_kind:
                     return
         out.end_ns = clock()
         for event in parser.close():
+            out.events += 1
             _apply(provider.parse_event(event), out, out.end_ns)
-        if not out.done:
+        if out.events == 0:
+            out.error_kind, out.error = "empty", (
+                "the endpoint answered 200 with an empty event stream: it likely refused the request "
+                "(e.g. a prompt longer than its context) without saying so"
+            )
+        elif not out.done:
             out.error_kind, out.error = "incomplete", "the stream ended without its end marker"
-        elif out.first_ns is None:
+        elif out.first_ns is None and out.finish is None:  # with a finish reason: an answer of no tokens
             out.error_kind, out.error = "empty", "the stream carried no generated content"
+        elif out.finish is None and provider.name == "openai":
+            out.error_kind, out.error = "incomplete", (
+                "the stream ended ([DONE]) without a finish_reason: the answer may have been cut short"
+            )
 
 
 def _apply(update: Update, out: Attempt, now: int | None) -> None:
@@ -161,6 +194,9 @@ def _apply(update: Update, out: Attempt, now: int | None) -> None:
             out.answer_ns = out.answer_ns or out.end_ns
     out.text += update.text
     out.reasoning_text += update.reasoning_text
+    out.finish = update.finish or out.finish
+    if update.timings is not None:
+        out.timings = update.timings
     if update.usage is not None:
         out.usage.update(update.usage)
     out.done |= update.done
@@ -224,10 +260,14 @@ class Clients:
         self._tls = httpx.create_ssl_context()
         self._free: list[httpx.AsyncClient] = []
         self._all: list[httpx.AsyncClient] = []
+        self._used: set[httpx.AsyncClient] = set()
+        self._discarded: set[httpx.AsyncClient] = set()
 
     @contextlib.contextmanager
-    def lend(self) -> Iterator[httpx.AsyncClient]:
-        if self._free:
+    def lend(self, fresh: bool = False) -> Iterator[tuple[httpx.AsyncClient, bool]]:
+        """A client for one request, and whether it has served one before (its connection may be
+        a kept-alive one the server has since closed). ``fresh``: never a used one."""
+        if self._free and not fresh:
             client = self._free.pop()
         else:
             limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -239,10 +279,17 @@ class Clients:
                 trust_env=self._trust_env,
             )
             self._all.append(client)
+        reused = client in self._used
         try:
-            yield client
+            yield client, reused
         finally:
-            self._free.append(client)
+            self._used.add(client)
+            if client not in self._discarded:
+                self._free.append(client)
+
+    def discard(self, client: httpx.AsyncClient) -> None:
+        """Never lend this client again (its connection is dead); it is closed at the end."""
+        self._discarded.add(client)
 
     async def __aenter__(self) -> Clients:
         return self

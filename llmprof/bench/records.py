@@ -25,6 +25,7 @@ class RequestRecord:
     output_target: int
     warmup: bool = False
     block: int | None = None  # the randomised block it ran in (interleaved designs)
+    step: int | None = None  # the sweep step (offered rate) it belongs to
     scheduled_s: float = 0.0  # when it was due, from the start of the run
     sent_s: float | None = None  # when its first attempt really went out (client lag shows here)
     ok: bool = False
@@ -42,12 +43,17 @@ class RequestRecord:
     output_tokens: int | None = None  # the API's count when reported, else the local count
     output_tokens_api: int | None = None
     output_tokens_local: int | None = None
-    reasoning_tokens: int | None = None  # as the API reported them (part of output_tokens)
+    reasoning_tokens: int | None = None  # part of output_tokens: the API's count, else a local one
+    reasoning_source: str | None = None  # "api" or "local" (counted from the reasoning text)
     input_tokens_api: int | None = None  # every prompt token, cache reads and writes included
     input_tokens_local: int | None = None
     cached_input_tokens: int | None = None  # cache reads, as the API reported them
     cache_write_tokens: int | None = None
-    tokens_source: str | None = None  # "api" or "local"
+    tokens_source: str | None = None  # "api", "timings" (llama.cpp), "length" (cut at max_tokens) or "local"
+    finish_reason: str | None = None  # "length", "stop", ... as the API said (normalised)
+    server_prefill_s: float | None = None  # the server's own account of its work (llama.cpp timings)
+    server_decode_s: float | None = None
+    reconnected: bool = False  # resent once on a fresh connection (a stale kept-alive one got no answer)
     tokens_per_s: float | None = None  # output_tokens / e2e
     cost_usd: str | None = None
 
@@ -76,6 +82,7 @@ class RunInfo:
     interrupted: bool = False
     stop_reason: str | None = None  # why it stopped early: "Ctrl-C", "SIGTERM", "disk full", ...
     client: dict[str, float] | None = None  # the load generator's own lag and CPU (see bench.diagnose)
+    steps: list[float] | None = None  # a sweep: the offered rate (requests/s) of each step, in order
 
 
 @dataclass
@@ -105,6 +112,7 @@ _FIELDS: dict[str, tuple[str, bool]] = {  # name -> (type, may be null)
     "output_target": (_INT, False),
     "warmup": (_BOOL, False),
     "block": (_INT, True),
+    "step": (_INT, True),
     "scheduled_s": (_FLOAT, False),
     "sent_s": (_FLOAT, True),
     "ok": (_BOOL, False),
@@ -127,6 +135,11 @@ _FIELDS: dict[str, tuple[str, bool]] = {  # name -> (type, may be null)
     "cached_input_tokens": (_INT, True),
     "cache_write_tokens": (_INT, True),
     "tokens_source": (_STR, True),
+    "reasoning_source": (_STR, True),
+    "finish_reason": (_STR, True),
+    "server_prefill_s": (_FLOAT, True),
+    "server_decode_s": (_FLOAT, True),
+    "reconnected": (_BOOL, False),
     "tokens_per_s": (_FLOAT, True),
     "cost_usd": (_STR, True),
 }
@@ -224,4 +237,10 @@ def info_from_json(data: Any, where: str) -> RunInfo:
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in client.values())
     ):
         raise InputError(f"{where}: run.client must be an object of numbers")
+    steps = values.get("steps")
+    if steps is not None and not (
+        isinstance(steps, list)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0 for v in steps)
+    ):
+        raise InputError(f"{where}: run.steps must be a list of request rates")
     return RunInfo(**values)

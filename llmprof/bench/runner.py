@@ -69,6 +69,7 @@ class PlannedRequest:
     input_tokens_local: int
     warmup: bool = False
     block: int | None = None
+    step: int | None = None  # the sweep step it belongs to
 
 
 class Runner:
@@ -186,6 +187,7 @@ class Runner:
             output_target=job.cell.output_tokens,
             warmup=job.warmup,
             block=job.block,
+            step=job.step,
             scheduled_s=round((start - self._t0) / NS, 6),
             input_tokens_local=job.input_tokens_local,
         )
@@ -240,11 +242,18 @@ class Runner:
         record.output_tokens_local = local
         record.output_tokens_api = usage.output_tokens
         record.input_tokens_api = usage.input_tokens
-        record.reasoning_tokens = usage.reasoning_tokens
         record.cached_input_tokens = usage.cached_input_tokens
         record.cache_write_tokens = usage.cache_write_tokens
-        record.output_tokens = usage.output_tokens if usage.output_tokens is not None else local
-        record.tokens_source = "api" if usage.output_tokens is not None else "local"
+        record.finish_reason = a.finish
+        record.reconnected = a.reconnected
+        if a.timings is not None:
+            record.server_prefill_s, record.server_decode_s = a.timings.prefill_s, a.timings.decode_s
+        record.output_tokens, record.tokens_source = _output_count(a, job, local)
+        if usage.reasoning_tokens is not None:
+            record.reasoning_tokens, record.reasoning_source = usage.reasoning_tokens, "api"
+        elif a.reasoning_text:  # Anthropic reports thinking only inside output_tokens: count its text
+            reasoning = count_text(a.reasoning_text, self.encoding)
+            record.reasoning_tokens, record.reasoning_source = min(reasoning, record.output_tokens), "local"
         if record.ttft_s is not None and record.output_tokens > 1:
             record.tpot_s = (record.e2e_s - record.ttft_s) / (record.output_tokens - 1)
         if record.e2e_s > 0:
@@ -265,6 +274,19 @@ class Runner:
         )
         cost = self.price(usage)
         return None if cost is None else format(cost.normalize(), "f")
+
+
+def _output_count(a: Attempt, job: PlannedRequest, local: int) -> tuple[int, str]:
+    """Output tokens, from the best source there is: the API's usage; a server's own timings
+    (llama.cpp); a stop at max_tokens (``length``: exactly the cell's output length); else a
+    local count of the text with the stand-in encoding, which a foreign tokenizer can miss."""
+    if a.usage.output_tokens is not None:
+        return a.usage.output_tokens, "api"
+    if a.timings is not None and a.timings.generated is not None:
+        return a.timings.generated, "timings"
+    if a.finish == "length":
+        return job.cell.output_tokens, "length"
+    return local, "local"
 
 
 async def _all(awaitables: Sequence[Awaitable[None]]) -> None:

@@ -13,9 +13,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
+import math
 import signal
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from llmprof.bench.records import BenchResult, RequestRecord, RunInfo
 from llmprof.bench.resultfile import RecordSink, write_document
 from llmprof.bench.runner import Load, PlannedRequest, Runner
 from llmprof.bench.settings import BenchSettings
-from llmprof.bench.summary import Summary, summarize_result
+from llmprof.bench.summary import Summary, summarize, summarize_result
+from llmprof.bench.sweep import STEP_S, Driver, Step, best, judge
 from llmprof.errors import BudgetExceeded, Interrupted, LlmprofError, UnknownModelError, UsageError, WriteError
 from llmprof.files import check_writable
 from llmprof.pricing import ModelPrice, PriceTable, Usage, price_request
@@ -81,7 +83,8 @@ def run_bench(
     _check_cells(settings, table)
     _guard_budget(settings, model, table, talk)
     max_in_flight = _fd_cap(settings, talk)
-    jobs = _plan(settings, PromptFactory(encoding, settings.seed, settings.cache_prefix), encoding)
+    factory = PromptFactory(encoding, settings.seed, settings.cache_prefix)
+    jobs = _plan(settings, factory, encoding, measured=not settings.sweep)
     stopper = _Stopper()
     sink = _sink(out, log_dir, stopper)
     with _endpoint(settings, talk) as url:
@@ -101,45 +104,61 @@ def run_bench(
         )
         if sink is not None:
             sink.header(info)
-        load = Load(
-            concurrency=settings.concurrency,
-            rate=settings.rate,
-            arrival=settings.arrival,
-            timeout_s=settings.timeout_s,
-            max_retries=settings.max_retries,
-            seed=settings.seed,
-            ramp_up_s=settings.ramp_up_s,
-            max_in_flight=max_in_flight,
-        )
-        with progress(settings, jobs) as advance:
+
+        def load(rate: float | None) -> Load:
+            return Load(
+                concurrency=settings.concurrency,
+                rate=rate,
+                arrival=settings.arrival,
+                timeout_s=settings.timeout_s,
+                max_retries=settings.max_retries,
+                seed=settings.seed,
+                ramp_up_s=settings.ramp_up_s,
+                max_in_flight=max_in_flight,
+            )
+
+        with progress(settings, [] if settings.sweep else jobs) as advance:
 
             def on_record(record: RequestRecord) -> None:
                 if sink is not None:
                     sink.add(record)
                 advance(record)
 
-            runner = Runner(target, load, encoding, _pricer(model), on_record)
+            def runner_at(rate: float | None) -> Runner:
+                return Runner(target, load(rate), encoding, _pricer(model), on_record)
+
+            driver: Runner | Driver
+            if settings.sweep:
+                driver = _sweep_driver(settings, runner_at, factory, encoding, jobs, talk)
+            else:
+                driver = runner_at(settings.rate)
             try:
-                stopper.run(runner, jobs)
+                stopper.run(lambda: driver.run(jobs) if isinstance(driver, Runner) else driver.run())
             except LlmprofError as exc:  # a fatal endpoint error: the log says so too
                 stopper.reason = f"error: {exc.message}"
                 raise
             finally:
                 info.finished_at = _now()
-                info.duration_s = runner.duration_s
-                info.client = client_stats(runner.lags_s, runner.cpu_s, runner.duration_s) or None
+                info.duration_s = driver.duration_s
+                info.client = client_stats(driver.lags_s, driver.cpu_s, driver.duration_s) or None
+                info.steps = driver.rates if isinstance(driver, Driver) else None
                 info.interrupted = stopper.reason is not None
                 info.stop_reason = stopper.reason
                 if sink is not None:
                     sink.finish(info)
-    result = BenchResult(info, runner.records)
+    result = BenchResult(info, driver.records)
     summary = summarize_result(result, settings.percentiles)
     log_path = sink.path if sink else None
     outcome = Outcome(result, summary, log_path, stop=stopper.error(log_path))
     outcome.warnings.extend(_shortfalls(summary, settings.force_length))
-    outcome.warnings.extend(summary.warnings)
-    outcome.warnings.extend(client_warnings(info.client or {}, runner.records, settings.rate is not None))
-    outcome.failures.extend(gate(result, summary, settings.max_error_rate))
+    if not settings.sweep:  # a sweep's steps are told apart in its own table
+        outcome.warnings.extend(summary.warnings)
+    open_loop = settings.rate is not None or settings.sweep
+    outcome.warnings.extend(client_warnings(info.client or {}, driver.records, open_loop))
+    if isinstance(driver, Driver):
+        outcome.failures.extend(sweep_gate(driver.steps))
+    else:
+        outcome.failures.extend(gate(result, summary, settings.max_error_rate))
     if out is not None:
         try:
             write_document(out, result, summary)
@@ -330,16 +349,57 @@ def _fd_cap(settings: BenchSettings, talk: Talk) -> int | None:
     return cap
 
 
-def _plan(settings: BenchSettings, factory: PromptFactory, encoding: str) -> list[PlannedRequest]:
+def _plan(
+    settings: BenchSettings, factory: PromptFactory, encoding: str, measured: bool = True
+) -> list[PlannedRequest]:
     """Warmups (cycling through the cells), then every measured request in the design's order."""
     ids = itertools.count()
     jobs: list[PlannedRequest] = []
     cycle = itertools.cycle(settings.cells)
-    for _ in range(settings.warmup):
+    for _ in range(settings.warmup or (1 if settings.sweep else 0)):  # a sweep's start rate needs one
         jobs.append(_job(next(ids), next(cycle), factory, encoding, warmup=True))
-    for cell, block in schedule(settings.cells, settings.runs, settings.order, settings.seed):
-        jobs.append(_job(next(ids), cell, factory, encoding, block=block))
+    if measured:
+        for cell, block in schedule(settings.cells, settings.runs, settings.order, settings.seed):
+            jobs.append(_job(next(ids), cell, factory, encoding, block=block))
     return jobs
+
+
+def _sweep_driver(
+    settings: BenchSettings,
+    runner_at: Callable[[float | None], Runner],
+    factory: PromptFactory,
+    encoding: str,
+    warmup: list[PlannedRequest],
+    talk: Talk,
+) -> Driver:
+    """Steps of ``runs`` requests per cell each, ids continuing after the warmup's."""
+    ids = itertools.count(len(warmup))
+
+    def plan(step: int, rate: float) -> list[PlannedRequest]:
+        # at least --runs per cell, and enough to offer the rate for STEP_S seconds
+        runs = max(settings.runs, math.ceil(rate * STEP_S / len(settings.cells)))
+        order = schedule(settings.cells, runs, settings.order, settings.seed + step)
+        return [replace(_job(next(ids), cell, factory, encoding, block=block), step=step) for cell, block in order]
+
+    def judge_step(index: int, rate: float, records: list[RequestRecord]) -> Step:
+        summary = summarize(records, settings.percentiles, objectives=settings.slo, order=settings.order)
+        return judge(index, rate, records, summary, settings.max_error_rate)
+
+    def on_step(step: Step) -> None:
+        verdict = "passed" if step.ok else "failed: " + "; ".join(step.problems)
+        achieved = f" ({step.achieved:.2f} completed/s)" if step.achieved else ""
+        talk.note(f"sweep step {step.index + 1}: {step.rate:.2f} requests/s offered{achieved}: {verdict}")
+
+    return Driver(runner_at, plan, warmup, judge_step, settings.rate, on_step)
+
+
+def sweep_gate(steps: list[Step]) -> list[str]:
+    """A sweep fails only when no rate passed: then there is no capacity to report."""
+    if steps and best(steps) is None:
+        return [f"no rate met the objectives; the lowest tried, {min(s.rate for s in steps):.2f} requests/s, failed"]
+    if not steps:
+        return ["the sweep ran no step"]
+    return []
 
 
 def _job(
@@ -402,7 +462,7 @@ class _Stopper:
             exit_code=143 if self.reason == "SIGTERM" else 130,
         )
 
-    def run(self, runner: Runner, jobs: list[PlannedRequest]) -> None:
+    def run(self, work: Callable[[], Awaitable[object]]) -> None:
         async def main() -> None:
             loop = asyncio.get_running_loop()
             self._task = asyncio.current_task()
@@ -412,7 +472,7 @@ class _Stopper:
                     loop.add_signal_handler(signum, self.stop, name)
                     installed.append(signum)
             try:
-                await runner.run(jobs)
+                await work()
             except asyncio.CancelledError:
                 if self.reason is None:
                     raise

@@ -159,7 +159,10 @@ def resolve_settings(flags: BenchOptions, suite: Path | None, config: Config) ->
     if not model:
         raise UsageError("no model given for this endpoint", "pass -m MODEL (the endpoint's model name)")
     rate = _positive_float(options.rate, "--rate")
-    concurrency = options.concurrency if options.concurrency is not None else (None if rate else defaults.CONCURRENCY)
+    open_loop = bool(rate or options.sweep)  # a sweep's steps are open loop: no cap unless one is asked for
+    concurrency = (
+        options.concurrency if options.concurrency is not None else (None if open_loop else defaults.CONCURRENCY)
+    )
     if concurrency is not None and concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, got {concurrency}")
     cells = options.cells or tuple(parse_cells(",".join(defaults.CELLS)))

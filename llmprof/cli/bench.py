@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,11 @@ from llmprof.cli.app import app
 from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, money, price_table
 from llmprof.errors import BudgetExceeded
 from llmprof.render.output import Format
+
+if TYPE_CHECKING:
+    from llmprof.bench.records import BenchResult
+    from llmprof.bench.summary import Summary
+    from llmprof.render.output import Renderable
 from llmprof.talk import Talk
 
 
@@ -199,6 +204,13 @@ def bench(
             "adds goodput.",
         ),
     ] = None,
+    sweep: Annotated[
+        bool,
+        typer.Option(
+            "--sweep",
+            help="Find the highest request rate that meets --slo (open-loop steps, doubling then bisecting).",
+        ),
+    ] = False,
     mock_preset: Annotated[str | None, typer.Option(metavar="NAME", help="Built-in mock: latency preset.")] = None,
     mock_ttft_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Built-in mock: base TTFT.")] = None,
     mock_itl_ms: Annotated[
@@ -233,7 +245,6 @@ def bench(
     from llmprof.bench.session import run_bench
     from llmprof.bench.settings import BenchOptions, cells_from_lengths, parse_percentiles, resolve_settings
     from llmprof.bench.slo import parse_slo
-    from llmprof.render.bench import BenchOutput
     from llmprof.render.output import emit
     from llmprof.render.progress import bars
 
@@ -269,13 +280,14 @@ def bench(
         order=order,
         cache_prefix=cache_prefix,
         slo=parse_slo(slo) if slo else None,
+        sweep=sweep or None,
         mock={k: v for k, v in mock.items() if v is not None},
     )
     settings = resolve_settings(flags, suite, project)
     table = price_table(pricing, talk, project)
     log_dir = None if no_log else (runs_dir or Path(defaults.RUNS_DIR))
     outcome = run_bench(settings, table, talk, out=out, log_dir=log_dir, progress=bars(talk))
-    emit(BenchOutput(outcome.result, outcome.summary), fmt, sys.stdout)
+    emit(_output(outcome.result, outcome.summary), fmt, sys.stdout)
     for warning in outcome.warnings:
         talk.warn(warning)
     where = [f"every request record is in {outcome.log_path}"] if outcome.log_path else []
@@ -292,6 +304,17 @@ def bench(
         )
 
 
+def _output(result: BenchResult, summary: Summary) -> Renderable:
+    """A sweep's step table, or the latency table."""
+    from llmprof.bench.sweep import steps_of
+    from llmprof.render.bench import BenchOutput
+    from llmprof.render.sweep import SweepOutput
+
+    if result.info.steps:
+        return SweepOutput(result, summary, steps_of(result, summary.percentiles))
+    return BenchOutput(result, summary)
+
+
 @app.command()
 def report(
     file: Annotated[
@@ -306,7 +329,6 @@ def report(
     from llmprof.bench.resultfile import load
     from llmprof.bench.settings import parse_percentiles
     from llmprof.bench.summary import summarize_result
-    from llmprof.render.bench import BenchOutput
     from llmprof.render.output import emit
 
     result = load(file)
@@ -317,7 +339,7 @@ def report(
         qs = parse_percentiles(",".join(str(q) for q in recorded))
     else:
         qs = defaults.PERCENTILES
-    emit(BenchOutput(result, summarize_result(result, qs)), fmt, sys.stdout)
+    emit(_output(result, summarize_result(result, qs)), fmt, sys.stdout)
     if result.info.interrupted:
         Talk().warn(f"{file} is from an interrupted run ({result.info.stop_reason}): its cells are incomplete")
 

@@ -189,7 +189,12 @@ class BenchOutput:
 def _fit_words(summary: Summary) -> str:
     fit = summary.fit
     if fit is None:
-        return "Latency model: not enough successful requests to fit one."
+        if sum(c.ok for c in summary.cells) < 4:
+            return "Latency model: not enough successful requests to fit one."
+        return (
+            "Latency model: not fitted: across these cells input and output length vary together, so their "
+            "effects cannot be told apart; add a cell that changes only one of them."
+        )
     method = "robust (Huber) fit" if fit is summary.robust and fit is not summary.least_squares else "least squares"
     medians = [c.e2e_s[50.0] for c in summary.cells if 50.0 in c.e2e_s]
     typical = sum(medians) / len(medians) if medians else 0.0

@@ -26,8 +26,9 @@ WORDS = [" one", " two", " three"]
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
 
 
-def _chunk(delta: dict[str, str]) -> bytes:
-    return f"data: {json.dumps({'choices': [{'index': 0, 'delta': delta}]})}\n\n".encode()
+def _chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
+    choice = {"index": 0, "delta": delta, **({"finish_reason": finish} if finish else {})}
+    return f"data: {json.dumps({'choices': [choice]})}\n\n".encode()
 
 
 def _usage(prompt: int = 10, completion: int = 3, **details: int) -> bytes:
@@ -39,10 +40,12 @@ def _usage(prompt: int = 10, completion: int = 3, **details: int) -> bytes:
     return f"data: {json.dumps({'choices': [], 'usage': usage})}\n\n".encode()
 
 
-def _sse(words: list[str], done: bool = True, usage: bytes | None = b"", broken: bool = False) -> list[bytes]:
+def _sse(
+    words: list[str], done: bool = True, usage: bytes | None = b"", broken: bool = False, finish: str | None = "length"
+) -> list[bytes]:
     chunks = [_chunk({"role": "assistant", "content": ""})]
-    for word in words:
-        chunks.append(_chunk({"content": word}))
+    for i, word in enumerate(words):
+        chunks.append(_chunk({"content": word}, finish if i == len(words) - 1 else None))  # on the last token
         if broken:
             chunks.append(b'data: {"choices": [\n\n')
     if usage is not None:
@@ -121,6 +124,7 @@ def test_a_stream_is_timed_exactly() -> None:
     assert record.e2e_s == pytest.approx(0.140, abs=1e-9)  # two more chunks: usage and [DONE]
     assert record.tpot_s == pytest.approx((0.140 - 0.100) / 2, abs=1e-9)
     assert record.tokens_per_s == pytest.approx(3 / 0.140)
+    assert record.finish_reason == "length"
     assert (record.output_tokens, record.output_tokens_api, record.output_tokens_local) == (3, 3, 3)
     assert (record.tokens_source, record.input_tokens_api) == ("api", 10)
 
@@ -130,7 +134,7 @@ def test_reasoning_comes_before_the_answer() -> None:
         _chunk({"role": "assistant", "content": ""}),
         _chunk({"reasoning_content": " thinking"}),
         _chunk({"reasoning_content": " more"}),
-        _chunk({"content": " answer"}),
+        _chunk({"content": " answer"}, "stop"),
         _usage(completion=40, reasoning=37, cached=6),
         b"data: [DONE]\n\n",
     ]
@@ -154,8 +158,66 @@ def test_usage_buckets_reach_the_price() -> None:
 
 
 def test_without_usage_the_local_count_is_used_and_flagged() -> None:
-    [record] = bench(streaming(_sse(WORDS, usage=None)))
+    [record] = bench(streaming(_sse(WORDS, usage=None, finish="stop")))
     assert record.ok and record.output_tokens == 3 and record.tokens_source == "local"
+
+
+def test_a_stop_at_max_tokens_says_exactly_how_many_were_generated() -> None:
+    # llama-cpp-python streams no usage at all; finish_reason "length" means max_tokens were made
+    [record] = bench(streaming(_sse([" a b c d e"], usage=None, finish="length")), jobs=_jobs(cell=Cell(20, 64)))
+    assert (record.output_tokens, record.tokens_source, record.output_tokens_local) == (64, "length", 5)
+
+
+def test_llama_cpp_timings_give_the_count_and_the_servers_own_split() -> None:
+    timings = {"prompt_n": 34, "prompt_ms": 9.25, "predicted_n": 4, "predicted_ms": 6.75}
+    end = (
+        f"data: {json.dumps({'choices': [{'index': 0, 'delta': {}, 'finish_reason': 'stop'}], 'timings': timings})}\n\n"
+    )
+    chunks = [_chunk({"role": "assistant", "content": None}), *(_chunk({"content": w}) for w in WORDS)]  # type: ignore[dict-item]
+    [record] = bench(streaming([*chunks, end.encode(), b"data: [DONE]\n\n"]))
+    assert (record.output_tokens, record.tokens_source) == (4, "timings")
+    assert record.server_prefill_s == pytest.approx(0.00925) and record.server_decode_s == pytest.approx(0.00675)
+
+
+def test_done_without_a_finish_reason_is_incomplete() -> None:
+    # llama-cpp-python cuts a stream when another request waits: [DONE] after a partial answer
+    [record] = bench(streaming(_sse(WORDS, finish=None)))
+    assert (record.ok, record.error_kind) == (False, "incomplete")
+    assert record.error == "the stream ended ([DONE]) without a finish_reason: the answer may have been cut short"
+
+
+def test_a_200_with_an_empty_stream_says_what_it_likely_means() -> None:
+    [record] = bench(streaming([]))
+    assert (record.ok, record.error_kind) == (False, "empty")
+    assert record.error is not None and record.error.startswith("the endpoint answered 200 with an empty event stream")
+
+
+def test_a_stale_kept_alive_connection_is_resent_once_on_a_fresh_one() -> None:
+    # llama.cpp's server closes the connection after every stream; the next request on it gets
+    # nothing back. That is resent on a fresh connection, not counted as the endpoint failing.
+    calls = 0
+    ok = streaming(_sse(WORDS))
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return await ok(request)
+
+    records = bench(handler, jobs=_jobs(3), concurrency=1)
+    assert [r.ok for r in records] == [True, True, True] and calls == 4
+    assert [r.reconnected for r in records] == [False, True, False]
+    assert all(r.attempts == 1 for r in records)
+
+
+def test_a_connection_dropped_before_any_response_is_said_so() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+    [record] = bench(handler, max_retries=0)
+    assert record.error_kind == "dropped"
+    assert record.error == "connection closed before any response (RemoteProtocolError)"
 
 
 def test_retry_after_is_waited_and_counted_in_latency() -> None:

@@ -65,6 +65,9 @@ def test_suite_streamed_fits_prefill_and_decode(llmprof_exe: str, python_server:
         # text could begin a stop string and is held back), so chunks bound the length from below.
         chunks = len(r["itl_s"]) + 1
         assert r["output_target"] - 2 <= chunks <= r["output_target"], (r["cell"], chunks)
+        # No usage in its streams: the count comes from finish_reason "length" (exactly max_tokens),
+        # not from a foreign tokenizer's guess at the text.
+        assert (r["finish_reason"], r["tokens_source"], r["output_tokens"]) == ("length", "length", r["output_target"])
     model = document["summary"]["latency_model"]
     assert model is not None and model["n"] == len(records)
     prefill_ms_per_1k = model["per_input_token_s"] * 1e6
@@ -97,9 +100,9 @@ def test_model_stops_on_its_own_unless_forced(llmprof_exe: str, python_server: s
     document = bench(
         llmprof_exe, python_server, tmp_path, "--no-stream", "--no-force-length", "--cells", "64x64", "--runs", "8"
     )
-    assert_all_succeeded(document)
+    assert_all_succeeded(document)  # an answer that is EOS at once is a success of 0 tokens, not a failure
     lengths = [r["output_tokens_api"] for r in measured(document)]
-    assert all(n is not None and 1 <= n <= 64 for n in lengths), lengths
+    assert all(n is not None and 0 <= n <= 64 for n in lengths), lengths
     assert min(lengths) < 64, f"the model never stopped early on its own: {lengths}"
 
 
@@ -117,22 +120,20 @@ def test_cpp_llama_server_streamed_usage(llmprof_exe: str, cpp_server: str, tmp_
     last chunk with "choices": []) and ignore_eos forces the length (min_tokens does nothing).
 
     This llama-server closes the connection after every streamed response although it answered
-    "Keep-Alive: timeout=5, max=100", so a request sent on the reused connection now and then
-    fails before any byte of a response (llmprof files it as "dropped"). Those are the only
-    failures allowed here; everything that got a response must be right."""
+    "Keep-Alive: timeout=5, max=100", so a request sent on the reused connection now and then gets
+    no byte of a response. llmprof resends such a request once on a fresh connection (recorded as
+    "reconnected"), as HTTP clients do: none may fail for it."""
     document = bench(
         llmprof_exe, cpp_server, tmp_path, "--cells", "64x1,64x16,1024x64", "--runs", "4", "--concurrency", "1"
     )
-    for r in document["requests"]:
-        if not r["ok"]:
-            assert (r["error_kind"], r["status"], r["ttfb_s"]) == ("dropped", None, None), r
-    ok = [r for r in measured(document) if r["ok"]]
-    assert len(ok) >= len(measured(document)) // 2
+    assert_all_succeeded(document)
+    ok = measured(document)
     for r in ok:
         assert r["tokens_source"] == "api", r
         assert r["output_tokens_api"] == r["output_target"], r
         assert r["input_tokens_api"] is not None and r["input_tokens_api"] > 0
         assert len(r["itl_s"]) + 1 == r["output_target"]  # one content chunk per token
+        assert r["server_prefill_s"] is not None and r["server_decode_s"] is not None  # its timings, kept
 
 
 def test_suite_file_is_in_the_repo() -> None:

@@ -41,6 +41,15 @@ class UsageReport:
 
 
 @dataclass
+class ServerTimings:
+    """What a server says its own work took (llama.cpp's ``timings``): prefill and decode."""
+
+    prefill_s: float | None = None
+    decode_s: float | None = None
+    generated: int | None = None  # tokens decoded (llama.cpp predicted_n)
+
+
+@dataclass
 class Update:
     """What one event (or a whole non-streamed body) tells us."""
 
@@ -51,6 +60,8 @@ class Update:
     usage: UsageReport | None = None
     done: bool = False  # the stream's own end marker
     error: str | None = None  # an error reported inside the stream
+    finish: str | None = None  # why generation stopped, normalised: "length", "stop", or the API's word
+    timings: ServerTimings | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,16 @@ def count(parent: dict[str, Any], key: str, what: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise MalformedEvent(f"{what} is {_kind(value)}, not a token count")
     return value
+
+
+def seconds(parent: dict[str, Any], key: str, what: str, scale: float = 1.0) -> float | None:
+    """A duration field (absent: None), times ``scale`` to make it seconds."""
+    value = parent.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+        raise MalformedEvent(f"{what} is {_kind(value)}, not a duration")
+    return float(value) * scale
 
 
 def total(*parts: int | None) -> int | None:

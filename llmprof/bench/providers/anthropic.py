@@ -62,7 +62,8 @@ class Anthropic:
             message = optional_object(data, "message", "message")
             return Update(usage=_usage(message.get("usage"), "message.usage"))
         if kind == "message_delta":
-            return Update(usage=_usage(data.get("usage"), "usage"))
+            delta = optional_object(data, "delta", "delta")
+            return Update(usage=_usage(data.get("usage"), "usage"), finish=_finish(delta))
         if kind == "message_stop":
             return Update(done=True)
         if kind == "error":
@@ -73,7 +74,7 @@ class Anthropic:
         body = as_object(body, "the response")
         if body.get("type") == "error":
             return Update(error=error_text(body))
-        update = Update(usage=_usage(body.get("usage"), "usage"), done=True)
+        update = Update(usage=_usage(body.get("usage"), "usage"), done=True, finish=_finish(body))
         for index, block in enumerate(as_list(body.get("content"), "content")):
             block = as_object(block, f"content[{index}]")
             update.text += text_field(block, "text", f"content[{index}].text")
@@ -81,6 +82,11 @@ class Anthropic:
             update.answer |= block.get("type") in ("text", "tool_use")
         update.generated = bool(update.text or update.reasoning_text or update.answer)
         return update
+
+
+def _finish(parent: dict[str, Any]) -> str | None:
+    reason = text_field(parent, "stop_reason", "stop_reason")
+    return {"max_tokens": "length", "end_turn": "stop", "stop_sequence": "stop"}.get(reason, reason or None)
 
 
 def _usage(raw: Any, what: str) -> UsageReport | None:

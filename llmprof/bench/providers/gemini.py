@@ -53,6 +53,7 @@ class Gemini:
                 merged.answer |= piece.answer
                 merged.done |= piece.done
                 merged.error = merged.error or piece.error
+                merged.finish = piece.finish or merged.finish
                 if piece.usage is not None:
                     merged.usage = merged.usage or UsageReport()
                     merged.usage.update(piece.usage)
@@ -73,8 +74,10 @@ class Gemini:
                 elif text or part.get("functionCall"):
                     update.text += text
                     update.generated = update.answer = True
-            if candidate.get("finishReason"):
+            reason = text_field(candidate, "finishReason", f"candidates[{i}].finishReason")
+            if reason:
                 update.done = True
+                update.finish = {"MAX_TOKENS": "length", "STOP": "stop"}.get(reason, reason.lower())
         return update
 
 

@@ -9,6 +9,7 @@ from llmprof.bench.providers import (
     Ask,
     HttpRequest,
     MalformedEvent,
+    ServerTimings,
     Update,
     UsageReport,
     as_list,
@@ -18,6 +19,7 @@ from llmprof.bench.providers import (
     join,
     load_json,
     optional_object,
+    seconds,
     text_field,
 )
 from llmprof.bench.sse import Event
@@ -54,7 +56,7 @@ class OpenAI:
         body = as_object(body, "the response")
         if "error" in body:
             return Update(error=error_text(body))
-        update = Update(usage=_usage(body.get("usage")))
+        update = Update(usage=_usage(body.get("usage")), timings=_timings(body.get("timings")))
         choices = body.get("choices")
         if choices is None and streamed and update.usage is not None:
             return update  # some servers send the usage chunk without a choices list
@@ -74,7 +76,21 @@ class OpenAI:
             if calls:
                 as_list(calls, f"choices[{index}].tool_calls")
                 update.generated = update.answer = True
+            finish = text_field(choice, "finish_reason", f"choices[{index}].finish_reason")
+            update.finish = finish or update.finish
         return update
+
+
+def _timings(raw: Any) -> ServerTimings | None:
+    """llama.cpp's server timings: prompt_ms, predicted_ms, predicted_n."""
+    if raw is None:
+        return None
+    timings = as_object(raw, "timings")
+    return ServerTimings(
+        prefill_s=seconds(timings, "prompt_ms", "timings.prompt_ms", 1e-3),
+        decode_s=seconds(timings, "predicted_ms", "timings.predicted_ms", 1e-3),
+        generated=count(timings, "predicted_n", "timings.predicted_n"),
+    )
 
 
 def _usage(raw: Any) -> UsageReport | None:
