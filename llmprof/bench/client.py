@@ -163,17 +163,21 @@ async def _exchange(
             out.events += 1
             _apply(provider.parse_event(event), out, out.end_ns)
         if out.events == 0:
-            out.error_kind, out.error = "empty", (
-                "the endpoint answered 200 with an empty event stream: it likely refused the request "
-                "(e.g. a prompt longer than its context) without saying so"
+            out.error_kind, out.error = (
+                "empty",
+                (
+                    "the endpoint answered 200 with an empty event stream: it likely refused the request "
+                    "(e.g. a prompt longer than its context) without saying so"
+                ),
             )
         elif not out.done:
             out.error_kind, out.error = "incomplete", "the stream ended without its end marker"
         elif out.first_ns is None and out.finish is None:  # with a finish reason: an answer of no tokens
             out.error_kind, out.error = "empty", "the stream carried no generated content"
         elif out.finish is None and provider.name == "openai":
-            out.error_kind, out.error = "incomplete", (
-                "the stream ended ([DONE]) without a finish_reason: the answer may have been cut short"
+            out.error_kind, out.error = (
+                "incomplete",
+                ("the stream ended ([DONE]) without a finish_reason: the answer may have been cut short"),
             )
 
 
