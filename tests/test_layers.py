@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "llmprof.stats",
             "llmprof.yamlio",
             "llmprof.apis",
+            "llmprof.signals",
         ),
     ),
     ("domain", ("llmprof.tokens", "llmprof.vendor_tokenizers", "llmprof.pricing", "llmprof.images")),

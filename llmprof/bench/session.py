@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from llmprof import __version__, dates
+from llmprof import __version__, dates, signals
 from llmprof.bench import providers
 from llmprof.bench.client import Target
 from llmprof.bench.diagnose import client_stats, client_warnings
@@ -480,6 +480,7 @@ class _Stopper:
                 for signum in installed:
                     with contextlib.suppress(Exception):
                         loop.remove_signal_handler(signum)
+                signals.install()  # asyncio put back Python's default, which dies on SIGTERM
 
         try:
             asyncio.run(main())

@@ -15,9 +15,16 @@ import sys
 
 def main() -> None:
     """Console-script entry point."""
+    from llmprof import signals
+    from llmprof.signals import Terminated
+
+    signals.install()
     try:
         from llmprof.cli.app import run
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        sys.stderr.write("error: interrupted\n")
         sys.exit(130)
+    except Terminated:
+        sys.stderr.write("error: terminated (SIGTERM)\n")
+        sys.exit(143)
     sys.exit(run())

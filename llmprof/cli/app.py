@@ -12,6 +12,7 @@ import typer
 from llmprof import __version__
 from llmprof.errors import INTERNAL_ERROR_EXIT, LlmprofError
 from llmprof.secrets import redact
+from llmprof.signals import Terminated
 from llmprof.talk import Talk
 
 app = typer.Typer(
@@ -71,6 +72,8 @@ def run(args: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return _interrupted(debug)
+    except Terminated:
+        return _interrupted(debug, "terminated (SIGTERM)", 143)
     except BrokenPipeError:
         _silence_stdout()  # `llmprof ... | head`: the reader left, which is not an error
         return 0
@@ -103,11 +106,11 @@ def _framework_errors() -> tuple[tuple[type[BaseException], ...], ...]:
     return tuple(exits), tuple(aborts), tuple(usage)
 
 
-def _interrupted(debug: bool) -> int:
+def _interrupted(debug: bool, what: str = "interrupted", code: int = 130) -> int:
     if debug:
         _traceback()
-    Talk().error(LlmprofError("interrupted"))
-    return 130
+    Talk().error(LlmprofError(what))
+    return code
 
 
 def _traceback() -> None:
