@@ -54,6 +54,7 @@ class Load:
     seed: int | None = None
     ramp_up_s: float = 0.0  # closed loop: start the workers evenly over this many seconds
     max_in_flight: int | None = None  # what this client can hold open (its file-descriptor limit)
+    phase_s: float = 0.0  # open loop: shifts the whole schedule (one worker's share of a common one)
 
     @property
     def in_flight_cap(self) -> int | None:
@@ -98,7 +99,12 @@ class Runner:
         self.lags_s: list[float] = []  # how late the event loop woke, sampled every LAG_TICK_S
         self.cpu_s: float | None = None  # this process's CPU time over the measured requests
 
-    async def run(self, jobs: Sequence[PlannedRequest]) -> list[RequestRecord]:
+    async def run(
+        self, jobs: Sequence[PlannedRequest], start: Callable[[], Awaitable[int]] | None = None
+    ) -> list[RequestRecord]:
+        """Warm up, then send the measured requests. ``start``, awaited after the warmup, gives the
+        instant (the clock's time) the measured phase starts at, so that worker processes sharing
+        one schedule share its origin."""
         # A proxy from the environment is for reaching the internet, never a server on this machine.
         trust_env = not is_loopback(self.target.url)
         async with Clients(self.load.timeout_s, self.transport, trust_env) as clients:
@@ -108,7 +114,10 @@ class Runner:
             workers = self.load.in_flight_cap or 4
             self._t0 = self.clock()
             await self._closed(warmup, workers, ramp_up_s=0.0)
-            self._t0 = self.clock()
+            start_ns = None if start is None else await start()
+            if start_ns is not None and start_ns > self.clock():
+                await asyncio.sleep((start_ns - self.clock()) / NS)
+            self._t0 = self.clock() if start_ns is None else start_ns
             cpu = time.process_time()
             watch = asyncio.ensure_future(self._watch())
             try:
@@ -151,7 +160,7 @@ class Runner:
         rate = self.load.rate or 1.0
         limit = self.load.in_flight_cap
         cap = asyncio.Semaphore(limit) if limit else None
-        due = self._t0
+        due = self._t0 + int(self.load.phase_s * NS)
         tasks: list[asyncio.Future[None]] = []
 
         async def one(job: PlannedRequest, when: int) -> None:
@@ -258,22 +267,24 @@ class Runner:
             record.tpot_s = (record.e2e_s - record.ttft_s) / (record.output_tokens - 1)
         if record.e2e_s > 0:
             record.tokens_per_s = record.output_tokens / record.e2e_s
-        record.cost_usd = self._cost(record, job)
+        record.cost_usd = record_cost(record, self.price)
 
-    def _cost(self, record: RequestRecord, job: PlannedRequest) -> str | None:
-        prompt = record.input_tokens_api if record.input_tokens_api is not None else job.input_tokens_local
-        cached = min(record.cached_input_tokens or 0, prompt)
-        written = min(record.cache_write_tokens or 0, prompt - cached)
-        output = record.output_tokens or 0
-        usage = Usage(
-            input_tokens=prompt,
-            cached_input_tokens=cached,
-            cache_write_tokens=written,
-            output_tokens=output,
-            reasoning_tokens=min(record.reasoning_tokens or 0, output),
-        )
-        cost = self.price(usage)
-        return None if cost is None else format(cost.normalize(), "f")
+
+def record_cost(record: RequestRecord, price: PriceFn) -> str | None:
+    """What one request cost, from what the API reported (the local prompt count when it did not)."""
+    prompt = record.input_tokens_api if record.input_tokens_api is not None else record.input_tokens_local or 0
+    cached = min(record.cached_input_tokens or 0, prompt)
+    written = min(record.cache_write_tokens or 0, prompt - cached)
+    output = record.output_tokens or 0
+    usage = Usage(
+        input_tokens=prompt,
+        cached_input_tokens=cached,
+        cache_write_tokens=written,
+        output_tokens=output,
+        reasoning_tokens=min(record.reasoning_tokens or 0, output),
+    )
+    cost = price(usage)
+    return None if cost is None else format(cost.normalize(), "f")
 
 
 def _output_count(a: Attempt, job: PlannedRequest, local: int) -> tuple[int, str]:

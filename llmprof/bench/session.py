@@ -31,6 +31,7 @@ from llmprof.bench.runner import Load, PlannedRequest, Runner
 from llmprof.bench.settings import BenchSettings
 from llmprof.bench.summary import Summary, summarize, summarize_result
 from llmprof.bench.sweep import STEP_S, Driver, Step, best, judge
+from llmprof.bench.workers import ProcessRunner
 from llmprof.errors import BudgetExceeded, Interrupted, LlmprofError, UnknownModelError, UsageError, WriteError
 from llmprof.files import check_writable
 from llmprof.pricing import ModelPrice, PriceTable, Usage, price_request
@@ -124,16 +125,18 @@ def run_bench(
                     sink.add(record)
                 advance(record)
 
-            def runner_at(rate: float | None) -> Runner:
+            def runner_at(rate: float | None) -> Runner | ProcessRunner:
+                if settings.workers > 1:
+                    return ProcessRunner(target, load(rate), encoding, _pricer(model), on_record, settings.workers)
                 return Runner(target, load(rate), encoding, _pricer(model), on_record)
 
-            driver: Runner | Driver
+            driver: Runner | ProcessRunner | Driver
             if settings.sweep:
                 driver = _sweep_driver(settings, runner_at, factory, encoding, jobs, talk)
             else:
                 driver = runner_at(settings.rate)
             try:
-                stopper.run(lambda: driver.run(jobs) if isinstance(driver, Runner) else driver.run())
+                stopper.run(lambda: driver.run() if isinstance(driver, Driver) else driver.run(jobs))
             except LlmprofError as exc:  # a fatal endpoint error: the log says so too
                 stopper.reason = f"error: {exc.message}"
                 raise
@@ -366,7 +369,7 @@ def _plan(
 
 def _sweep_driver(
     settings: BenchSettings,
-    runner_at: Callable[[float | None], Runner],
+    runner_at: Callable[[float | None], Runner | ProcessRunner],
     factory: PromptFactory,
     encoding: str,
     warmup: list[PlannedRequest],

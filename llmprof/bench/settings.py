@@ -10,6 +10,7 @@ metered API). Nothing downstream reads a flag again.
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,7 @@ from llmprof.apis import APIS, check_api
 from llmprof.bench import defaults
 from llmprof.bench.plan import ORDERS, Cell, cross, parse_cells
 from llmprof.bench.slo import Objective, parse_slo
+from llmprof.bench.workers import auto_workers
 from llmprof.config import Config
 from llmprof.errors import UsageError
 from llmprof.mock import MockSettings
@@ -58,6 +60,7 @@ class BenchOptions:
     force_length: bool | None = None
     seed: int | None = None
     order: str | None = None
+    workers: int | None = None
     cache_prefix: int | None = None
     slo: tuple[Objective, ...] | None = None
     sweep: bool | None = None
@@ -114,6 +117,7 @@ class BenchSettings:
     force_length: bool = False
     seed: int = 0  # always concrete: a run without --seed records the one it drew
     order: str = defaults.ORDER
+    workers: int = 1  # load-generating processes (resolved: "auto" picks by load and cores)
     cache_prefix: int = 0  # tokens every prompt shares at its start (0: every prompt unique)
     slo: tuple[Objective, ...] = ()
     sweep: bool = False
@@ -143,6 +147,7 @@ class BenchSettings:
             "force_length": self.force_length,
             "seed": self.seed,
             "order": self.order,
+            "workers": self.workers,
             "cache_prefix": self.cache_prefix,
             "slo": [o.label for o in self.slo],
             "sweep": self.sweep,
@@ -200,6 +205,7 @@ def resolve_settings(flags: BenchOptions, suite: Path | None, config: Config) ->
         force_length=force,
         seed=options.seed if options.seed is not None else random.SystemRandom().randrange(2**32),
         order=_choice(options.order, defaults.ORDER, ORDERS, "--order"),
+        workers=_workers(options.workers, concurrency, rate),
         cache_prefix=_at_least(options.cache_prefix, 0, 0, "--cache-prefix"),
         slo=options.slo or (),
         sweep=bool(options.sweep),
@@ -247,7 +253,7 @@ def read_suite(path: Path) -> BenchOptions:
         "name", "endpoint", "provider", "model", "api_key_env", "cells", "input_tokens", "output_tokens",
         "runs", "warmup", "concurrency", "rate", "arrival", "stream", "timeout", "max_retries", "max_cost",
         "max_error_rate", "percentiles", "price_as", "force_length", "seed", "mock", "ramp_up",
-        "order", "cache_prefix", "slo", "sweep",
+        "order", "cache_prefix", "slo", "sweep", "workers",
     }  # fmt: skip
     doc.check_keys(keys)
     mock: dict[str, Any] = {}
@@ -278,11 +284,24 @@ def read_suite(path: Path) -> BenchOptions:
         force_length=doc.flag("force_length", None),
         seed=doc.integer("seed", None),
         order=doc.text("order", None),
+        workers=doc.integer("workers", None, minimum=0),
         cache_prefix=doc.integer("cache_prefix", None),
         slo=_suite_slo(doc),
         sweep=doc.flag("sweep", None),
         mock=mock,
     )
+
+
+def _workers(asked: int | None, concurrency: int | None, rate: float | None) -> int:
+    """--workers N, or 0 / unset for automatic: one process until the load needs more."""
+    if asked:
+        if asked > 256:
+            raise UsageError(
+                f"--workers {asked} is more processes than any machine here needs", "use 1-256, or 0 (auto)."
+            )
+        return asked
+    in_flight = concurrency if concurrency is not None else (int(rate * 2) + 1 if rate else None)
+    return auto_workers(in_flight, os.cpu_count())
 
 
 def _suite_slo(doc: Section) -> tuple[Objective, ...] | None:

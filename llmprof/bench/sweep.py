@@ -14,9 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llmprof.bench.records import BenchResult, RequestRecord
 from llmprof.bench.runner import PlannedRequest, Runner
+
+if TYPE_CHECKING:
+    from llmprof.bench.workers import ProcessRunner
 from llmprof.bench.summary import Summary, summarize
 from llmprof.stats import percentile, trend
 
@@ -160,7 +164,7 @@ class Driver:
 
     def __init__(
         self,
-        make_runner: Callable[[float | None], Runner],
+        make_runner: Callable[[float | None], Runner | ProcessRunner],
         plan: Callable[[int, float], list[PlannedRequest]],
         warmup: list[PlannedRequest],
         judge_step: Callable[[int, float, list[RequestRecord]], Step],
@@ -194,7 +198,7 @@ class Driver:
             search.record(rate, step.ok)
             self._on_step(step)
 
-    async def _run(self, runner: Runner, jobs: list[PlannedRequest]) -> None:
+    async def _run(self, runner: Runner | ProcessRunner, jobs: list[PlannedRequest]) -> None:
         try:
             await runner.run(jobs)
         finally:

@@ -188,6 +188,15 @@ def bench(
             f"[default: {defaults.ORDER}]",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="Load-generating processes, records merged (0: auto, one per 32 requests in flight up to the "
+            "cores). [default: 0]",
+        ),
+    ] = None,
     cache_prefix: Annotated[
         int | None,
         typer.Option(
@@ -278,6 +287,7 @@ def bench(
         force_length=force_length,
         seed=seed,
         order=order,
+        workers=workers,
         cache_prefix=cache_prefix,
         slo=parse_slo(slo) if slo else None,
         sweep=sweep or None,

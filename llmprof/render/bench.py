@@ -235,7 +235,7 @@ def _effect(
     span: float,
     typical_s: float,
 ) -> str:
-    """One coefficient in words, in ms. An effect is stated when it is clear of zero (two
+    """One coefficient in words, in ms. An effect is stated when it is clear of zero (three
     standard errors) and material (over the lengths measured it moves latency by 5% of a typical
     request or more). "No measurable effect" is said only when the data bound it: even its upper
     end adds under 5%. Anything else is undetermined, with its uncertainty."""

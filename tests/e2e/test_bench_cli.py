@@ -175,13 +175,14 @@ def test_the_api_key_appears_nowhere(run: Run, tmp_path: Path) -> None:
     assert all(SENTINEL[:12] not in text for text in outputs)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize(("signum", "name", "code"), [(signal.SIGINT, "Ctrl-C", 130), (signal.SIGTERM, "SIGTERM", 143)])
 def test_ctrl_c_and_sigterm_keep_what_finished(
-    llmprof_exe: str, offline_env: dict[str, str], tmp_path: Path, signum: int, name: str, code: int
+    llmprof_exe: str, offline_env: dict[str, str], tmp_path: Path, signum: int, name: str, code: int, workers: str
 ) -> None:
     out = tmp_path / "partial.json"
     process = subprocess.Popen(
-        [llmprof_exe, "bench", "--runs", "500", "--mock-preset", "fast", "--out", str(out)],
+        [llmprof_exe, "bench", "--runs", "500", "--mock-preset", "fast", "--out", str(out), "--workers", workers],
         cwd=tmp_path,
         env=offline_env,
         stdout=subprocess.PIPE,
@@ -205,7 +206,8 @@ def test_ctrl_c_and_sigterm_keep_what_finished(
     assert lines[-1]["type"] == "footer" and lines[-1]["stop_reason"] == name
     doc = json.loads(out.read_text())
     assert doc["run"]["interrupted"] is True and doc["run"]["stop_reason"] == name
-    assert len(doc["requests"]) == len(records)
+    assert len(doc["requests"]) == len(records) and doc["run"]["settings"]["workers"] == int(workers)
+    assert len({r["id"] for r in records}) == len(records)
     again = subprocess.run([llmprof_exe, "report", str(log)], env=offline_env, capture_output=True, text=True)
     assert f"INTERRUPTED ({name})" in again.stdout
     assert f"warning: {log} is from an interrupted run ({name}): its cells are incomplete" in again.stderr
