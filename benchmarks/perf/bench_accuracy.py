@@ -86,7 +86,8 @@ def accuracy(runs: int, reps: int, hogged: bool) -> bool:
         f"accuracy ({condition}): truth TTFT {truth_ttft:.0f} ms, chunk gap {truth_itl:.0f} ms, "
         f"e2e {truth_e2e:.0f} ms ({TOKENS} tokens); errors are reported minus truth, median of {reps} repetitions"
     )
-    print(f"  {'concurrency':>11} {'workers':>7} {'TTFT p50 err':>12} {'e2e p50 err':>11} {'gap p50':>8} {'loop lag p99':>12}")
+    heads = ("concurrency", "workers", "TTFT p50 err", "e2e p50 err", "gap p50", "loop lag p99")
+    print("  " + " ".join(f"{h:>{w}}" for h, w in zip(heads, (11, 7, 12, 11, 8, 12), strict=True)))
     ok = True
     with MockProcess(settings) as mock, hog(hogged):
         for concurrency in (1, 64, 256):
@@ -191,10 +192,10 @@ def capacity(requests: int, reps: int) -> None:
                     ours.append(rate)
                     raws.append(raw)
                     ratios.append(rate / raw)
+                mine, theirs = statistics.median(ours), statistics.median(raws)
                 print(
-                    f"  concurrency {concurrency:>3}, {workers} worker(s): llmprof {statistics.median(ours):6.0f} req/s, "
-                    f"raw httpx {statistics.median(raws):6.0f} req/s: ratio {statistics.median(ratios):.2f} "
-                    f"(median of pairs)"
+                    f"  concurrency {concurrency:>3}, {workers} worker(s): llmprof {mine:6.0f} req/s, "
+                    f"raw httpx {theirs:6.0f} req/s: ratio {statistics.median(ratios):.2f} (median of pairs)"
                 )
             other = aiperf_rate(mock.url, requests, concurrency)
             if other is not None:
