@@ -64,6 +64,7 @@ __all__ = ["DEFAULT_MODEL", "ROUTES", "Clock", "MockApp", "create_app"]
 DEFAULT_MODEL = "mock-model"
 NATURAL_LENGTH = (20, 200)  # output tokens when the request sets no limit
 QUEUE_RETRY_AFTER_S = 1  # what a request refused by a full queue is told to wait
+WATCHED_WAIT_S = 0.05  # a longer wait also ends when the client leaves (a shorter one just runs out)
 
 
 def create_app(settings: MockSettings, clock: Clock | None = None) -> MockApp:
@@ -219,7 +220,7 @@ class MockApp:
                 else:
                     done_at = collections.deque(times, maxlen=1)[0]  # the last token's time: generation ends
                     text, reasoning = "".join(answer), "".join(thoughts)
-                    await _whole(wire, job, text, reasoning, begin + done_at, faults, headers, send, self.clock)
+                    await _whole(wire, job, text, reasoning, begin + done_at, faults, headers, gone, send, self.clock)
             finally:
                 if self.slots is not None:
                     self.slots.release()
@@ -283,14 +284,14 @@ async def _stream(
         if index == midway and faults.any_midway:
             delay += faults.stall_s
             if faults.drop or faults.malformed:
-                await clock.until(begin + at + delay)
+                if not await _wait(clock, begin + at + delay, gone):
+                    return
                 if faults.drop:
                     raise DeliberateDrop(f"llmprof mock: dropped {job.id} after {index} tokens")
                 await body(send, wire.broken(), more=False)
                 return
-        await clock.until(begin + at + delay)
-        if gone.is_set():
-            return  # nobody is listening: stop generating
+        if not await _wait(clock, begin + at + delay, gone):
+            return  # nobody is listening: stop generating (and free the slot)
         await body(send, event, more=index != last)
 
 
@@ -302,6 +303,7 @@ async def _whole(
     done_at: float,
     faults: Faults,
     headers: Headers,
+    gone: asyncio.Event,
     send: Send,
     clock: Clock,
 ) -> None:
@@ -315,6 +317,22 @@ async def _whole(
         raw = raw[: len(raw) // 2]
     await start(send, 200, len(raw), headers)
     await body(send, raw, more=False)
+
+
+async def _wait(clock: Clock, deadline: float, gone: asyncio.Event) -> bool:
+    """Wait until ``deadline``: True, or False if the client has left (a long wait ends as soon as
+    it leaves, so a generation nobody reads gives its slot back at once)."""
+    if deadline - clock.now() > WATCHED_WAIT_S and not gone.is_set():
+        timer = asyncio.ensure_future(clock.until(deadline))
+        leaving = asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait((timer, leaving), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+            leaving.cancel()
+    else:
+        await clock.until(deadline)
+    return not gone.is_set()
 
 
 def _model_object(name: str) -> dict[str, object]:
