@@ -42,6 +42,40 @@ def mock_serve(
             min=0.01, metavar="S", help="Drop a connection that has not sent a whole request within S seconds."
         ),
     ] = 10.0,
+    max_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="K",
+            help="At most K generations at once; the rest wait in a FIFO queue (the wait shows in TTFT). "
+            "Default: no limit.",
+        ),
+    ] = None,
+    max_queue: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="With --max-concurrency: answer 429 + Retry-After when N requests are already waiting.",
+        ),
+    ] = None,
+    reasoning_tokens: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=1_000_000,
+            metavar="N",
+            help="Generate N reasoning tokens before each answer, in each provider's format "
+            "(max_tokens still sets the answer's length).",
+        ),
+    ] = 0,
+    prompt_cache: Annotated[
+        bool,
+        typer.Option(
+            help="Cache prompt prefixes as OpenAI does (1,024+ tokens, 128-token blocks): cached tokens skip "
+            "prefill and are reported in usage.",
+        ),
+    ] = False,
 ) -> None:
     """Serve OpenAI, Anthropic and Gemini wire formats with a latency model and fault injection."""
     from llmprof.mock import MockSettings
@@ -61,5 +95,9 @@ def mock_serve(
         malformed_rate=malformed_rate,
         seed=seed,
         request_timeout_s=request_timeout_s,
+        max_concurrency=max_concurrency,
+        max_queue=max_queue,
+        reasoning_tokens=reasoning_tokens,
+        prompt_cache=prompt_cache,
     )
     serve(settings, host=host, port=port, announce=typer.echo, warn=Talk().warn)

@@ -1,4 +1,4 @@
-"""The mock endpoint as a raw ASGI app: routing, request handling, timing and faults.
+"""The mock endpoint as a raw ASGI app: request handling, timing, queueing and faults.
 
 Timing: the clock starts when the request arrives (its headers are parsed), as a real server's
 would. Every event is sent at its scheduled time measured from that one start, woken by a
@@ -6,6 +6,19 @@ sub-millisecond timer (:mod:`llmprof.mock.timer`), so lateness never accumulates
 client on loopback sees TTFT and end-to-end times within about a millisecond of the model's.
 Reading the body and counting prompt tokens happen after the clock has started, like a real
 server's prefill, so they are kept cheap (encodings are loaded up front).
+
+With ``max_concurrency`` a request that finds every slot busy waits (:mod:`llmprof.mock.slots`)
+before anything is sent; its schedule then starts when it gets a slot, so the wait is part of its
+time to first token. With ``prompt_cache`` the cached part of the prompt (:mod:`llmprof.mock.cache`)
+costs no prefill time: ``prefill_ms_per_1k`` applies to the uncached tokens only.
+
+Reasoning (``reasoning_tokens`` N): N reasoning tokens come first, one every inter-token interval
+from the first token's time, then the answer. ``max_tokens`` still sets the length of the visible
+answer alone, exactly as without reasoning, so a client that asks for M tokens always gets M
+answer tokens (and a benchmark's output-length cells stay what they say); the N reasoning tokens
+are extra, and reported as such. Real APIs differ here: OpenAI's ``max_completion_tokens``,
+Anthropic's ``max_tokens`` and Gemini's ``maxOutputTokens`` cap reasoning and answer together
+(DeepSeek's reasoner caps the answer alone, like the mock).
 """
 
 from __future__ import annotations
@@ -13,71 +26,50 @@ from __future__ import annotations
 import asyncio
 import collections
 import itertools
-import json
-import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
-from urllib.parse import parse_qs
+from collections.abc import Iterable, Iterator
 
 from llmprof.counting import count_request
 from llmprof.errors import LlmprofError, UnknownModelError
 from llmprof.mock import MockSettings, words
+from llmprof.mock.cache import PromptCache
+from llmprof.mock.checks import MAX_OUTPUT_TOKENS, check
 from llmprof.mock.faults import DeliberateDrop, Faults, RateLimiter, for_request, request_rng
-from llmprof.mock.formats import (
-    SSE_CONTENT_TYPE,
-    BadRequest,
-    Generation,
+from llmprof.mock.formats import SSE_CONTENT_TYPE, BadRequest, Generation, Wire, load_body, wires
+from llmprof.mock.http import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
     Headers,
-    Json,
-    Wire,
-    load_body,
-    wires,
+    Receive,
+    Scope,
+    Send,
+    body,
+    dump,
+    lifespan,
+    read_body,
+    send_json,
+    start,
+    watch_disconnect,
 )
-from llmprof.mock.latency import LatencyModel, latency_model_for
-from llmprof.mock.timer import Waker
+from llmprof.mock.latency import LatencyModel
+from llmprof.mock.routes import ROUTES, Route, family, route
+from llmprof.mock.slots import QueueFull, Slots
+from llmprof.mock.timer import Clock, RealClock
 from llmprof.pricing import ModelPrice, load_table
 from llmprof.requests import parse
 from llmprof.tokens import ENCODINGS, STAND_IN, counter
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+__all__ = ["DEFAULT_MODEL", "ROUTES", "Clock", "MockApp", "create_app"]
 
 DEFAULT_MODEL = "mock-model"
-MAX_OUTPUT_TOKENS = 1_000_000  # a larger max_tokens is refused (400), as a real API would
-MAX_BODY_BYTES = 32 * 1024 * 1024  # a larger request body is refused (413)
 NATURAL_LENGTH = (20, 200)  # output tokens when the request sets no limit
-JSON_CONTENT_TYPE = b"application/json"
-
-_GEMINI = re.compile(r"^/v1(?:beta)?/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent)$")
-_MODEL = re.compile(r"^/v1/models/(?P<model>[^/:]+)$")
-
-#: For the startup banner: what the mock answers.
-ROUTES = (
-    "POST /v1/chat/completions",
-    "GET /v1/models",
-    "POST /v1/messages",
-    "POST /v1beta/models/{model}:generateContent",
-    "POST /v1beta/models/{model}:streamGenerateContent?alt=sse",
-)
-
-
-@dataclass(frozen=True)
-class Route:
-    wire: Wire
-    methods: tuple[str, ...]
-    kind: Literal["generate", "models", "model"]
-    model: str | None = None  # from the path (Gemini; GET /v1/models/{model})
-    stream: bool = False  # from the path (Gemini)
-    refuse: str | None = None  # a 400 message for a request this route cannot serve
+QUEUE_RETRY_AFTER_S = 1  # what a request refused by a full queue is told to wait
+WATCHED_WAIT_S = 0.05  # a longer wait also ends when the client leaves (a shorter one just runs out)
 
 
 def create_app(settings: MockSettings, clock: Clock | None = None) -> MockApp:
     """The ASGI app for ``settings``. Loads the price table and both encodings now, so the first
-    request is as fast as the rest; an unknown preset raises UsageError here."""
+    request is as fast as the rest; a bad setting raises UsageError here."""
     return MockApp(settings, clock or RealClock())
 
 
@@ -85,9 +77,11 @@ class MockApp:
     def __init__(self, settings: MockSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.latency: LatencyModel = latency_model_for(settings)
+        self.latency: LatencyModel = check(settings)
         self.table = load_table()
         self.limiter = RateLimiter(settings.rate_limit_rpm) if settings.rate_limit_rpm else None
+        self.slots = Slots(settings.max_concurrency, settings.max_queue) if settings.max_concurrency else None
+        self.cache = PromptCache() if settings.prompt_cache else None
         self.models: dict[str, None] = {DEFAULT_MODEL: None}  # every name asked for, in order
         self.wires = wires()
         self._models: dict[str, ModelPrice] = {}
@@ -97,100 +91,150 @@ class MockApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path, method = scope["path"], scope["method"]
-        route = self._route(path, scope.get("query_string", b""))
-        if route is None:
-            wire = self.wires[_family(path)]
-            await _json(send, 404, wire.error(404, f"Invalid URL ({method} {path})"))
-        elif method not in route.methods:
-            allow = [(b"allow", ", ".join(route.methods).encode())]
-            await _json(send, 405, route.wire.error(405, f"Invalid method for URL ({method} {path})"), allow)
-        elif route.refuse:
-            await _json(send, 400, route.wire.error(400, route.refuse))
-        elif route.kind == "models":
+        found = route(path, scope.get("query_string", b""), self.wires)
+        if found is None:
+            wire = self.wires[family(path)]
+            await send_json(send, 404, wire.error(404, f"Invalid URL ({method} {path})"))
+        elif method not in found.methods:
+            allow = [(b"allow", ", ".join(found.methods).encode())]
+            await send_json(send, 405, found.wire.error(405, f"Invalid method for URL ({method} {path})"), allow)
+        elif found.refuse:
+            await send_json(send, 400, found.wire.error(400, found.refuse))
+        elif found.kind == "health":
+            await send_json(send, 200, {"status": "ok"})
+        elif found.kind == "models":
             data = [_model_object(name) for name in self.models]
-            await _json(send, 200, {"object": "list", "data": data})
-        elif route.kind == "model":
-            await _json(send, 200, _model_object(route.model or DEFAULT_MODEL))
+            await send_json(send, 200, {"object": "list", "data": data})
+        elif found.kind == "model":
+            await send_json(send, 200, _model_object(found.model or DEFAULT_MODEL))
+        elif found.kind == "count":
+            await self._count(found, receive, send)
         else:
-            await self._generate(route, receive, send)
+            await self._generate(found, receive, send)
 
-    def _route(self, path: str, query: bytes) -> Route | None:
-        if path == "/v1/chat/completions":
-            return Route(self.wires["openai"], ("POST",), "generate")
-        if path == "/v1/messages":
-            return Route(self.wires["anthropic"], ("POST",), "generate")
-        if path == "/v1/models":
-            return Route(self.wires["openai"], ("GET",), "models")
-        if match := _GEMINI.match(path):
-            stream = match["method"] == "streamGenerateContent"
-            refuse = None
-            if stream and parse_qs(query.decode("latin-1")).get("alt") != ["sse"]:
-                refuse = "the llmprof mock streams Gemini responses as server-sent events only: add ?alt=sse"
-            return Route(self.wires["gemini"], ("POST",), "generate", match["model"], stream, refuse)
-        if match := _MODEL.match(path):
-            return Route(self.wires["openai"], ("GET",), "model", match["model"])
-        return None
-
-    async def _generate(self, route: Route, receive: Receive, send: Send) -> None:
-        start = self.clock.now()
-        wire = route.wire
+    async def _read(self, wire: Wire, receive: Receive, send: Send) -> bytes | None:
+        """The request body, or None once the request has been answered (or its client left)."""
         try:
-            raw = await _read_body(receive, self.settings.request_timeout_s)
-        except _BodyTooLarge:
-            await _json(send, 413, wire.error(400, f"the request body is larger than {MAX_BODY_BYTES} bytes"))
-            return
+            return await read_body(receive, self.settings.request_timeout_s)
+        except BodyTooLarge:
+            await send_json(send, 413, wire.error(400, f"the request body is larger than {MAX_BODY_BYTES} bytes"))
         except asyncio.TimeoutError:
             limit = self.settings.request_timeout_s
-            await _json(send, 408, wire.error(400, f"the request body did not arrive within {limit:g} s"))
-            return
+            await send_json(send, 408, wire.error(400, f"the request body did not arrive within {limit:g} s"))
+        return None
+
+    async def _count(self, found: Route, receive: Receive, send: Send) -> None:
+        """A token-counting request: the prompt counted exactly as a generation request's is (and as
+        ``llmprof estimate`` counts it). Free and immediate: no rate limit, queue or latency."""
+        wire = found.wire
+        raw = await self._read(wire, receive, send)
         if raw is None:
-            return  # the client left before sending its whole request
+            return
         try:
-            job = wire.parse(load_body(raw), route.model, route.stream)
+            counting = wire.parse_count(load_body(raw), found.model)
+            request = parse(counting.body, "request", counting.shape)
+            tokens = count_request(request, self._model(counting.model or DEFAULT_MODEL)).total
+        except BadRequest as exc:
+            await send_json(send, 400, wire.error(400, exc.message, exc.param))
+            return
+        except LlmprofError as exc:
+            await send_json(send, 400, wire.error(400, exc.message))
+            return
+        await send_json(send, 200, wire.counted(tokens))
+
+    async def _generate(self, found: Route, receive: Receive, send: Send) -> None:
+        arrived = self.clock.now()
+        wire = found.wire
+        raw = await self._read(wire, receive, send)
+        if raw is None:
+            return
+        try:
+            job = wire.parse(load_body(raw), found.model, found.stream)
             if job.max_tokens is not None and job.max_tokens > MAX_OUTPUT_TOKENS:
                 raise BadRequest(f"max_tokens: at most {MAX_OUTPUT_TOKENS} (the mock's limit)", "max_tokens")
         except BadRequest as exc:
-            await _json(send, 400, wire.error(400, exc.message, exc.param))
+            await send_json(send, 400, wire.error(400, exc.message, exc.param))
             return
         self.models.setdefault(job.model, None)
         number = next(self._numbers)
         headers: Headers = [(b"x-request-id", f"req_mock_{self.settings.seed}_{number}".encode())]
         if self.limiter is not None:
-            admission = self.limiter.admit(start)
+            admission = self.limiter.admit(arrived)
             headers += wire.rate_limit_headers(admission)
             if not admission.allowed:
                 headers.append((b"retry-after", str(admission.retry_after).encode()))
-                await _json(send, 429, wire.rate_limited(job, admission), headers)
+                await send_json(send, 429, wire.rate_limited(job, admission), headers)
                 return
         faults = for_request(self.settings, number)
         if faults.error:
-            await _json(send, 500, wire.server_error(), headers)
+            await send_json(send, 500, wire.server_error(), headers)
             return
 
         seed = self.settings.seed
         text_rng = request_rng(seed, number, "text")
         try:
-            job.prompt_tokens = count_request(parse(job.body, "request", wire.shape), self._model(job.model)).total
+            model = self._model(job.model)
+            request = parse(job.body, "request", wire.shape)
+            job.prompt_tokens = count_request(request, model).total
         except LlmprofError as exc:
-            await _json(send, 400, wire.error(400, exc.message))
+            await send_json(send, 400, wire.error(400, exc.message))
             return
         job.output_tokens = job.max_tokens or text_rng.randint(*NATURAL_LENGTH)
+        job.reasoning_tokens = self.settings.reasoning_tokens
         job.id = wire.new_id(text_rng)
         job.created = int(time.time())
-        pieces = words.tokens(job.output_tokens, text_rng)
-        times = self.latency.schedule(job.prompt_tokens, job.output_tokens, request_rng(seed, number, "latency"))
-        if job.stream:
-            await _stream(wire, job, pieces, times, faults, start, headers, receive, send, self.clock)
-        else:
-            text = "".join(pieces)
-            done_at = collections.deque(times, maxlen=1)[0]  # the last token's time: generation ends
-            await _whole(wire, job, text, done_at, faults, start, headers, send, self.clock)
+        gone = asyncio.Event()
+        watcher = asyncio.ensure_future(watch_disconnect(receive, gone))
+        try:
+            begin = arrived
+            if self.slots is not None:
+                try:
+                    waited = await self.slots.acquire(gone)
+                except QueueFull:
+                    await self._queue_full(wire, headers, send)
+                    return
+                if waited is None:
+                    return  # the client left while queued
+                if waited:
+                    begin = self.clock.now()  # the schedule starts when the slot is ours
+            try:
+                if self.cache is not None:
+                    job.report_cache = True
+                    job.cached_tokens = self.cache.admit(job.model, model.tokenizer, request, job.prompt_tokens)
+                thoughts = words.tokens(job.reasoning_tokens, request_rng(seed, number, "reasoning"))
+                answer = words.tokens(job.output_tokens, text_rng)
+                times = self.latency.schedule(
+                    job.prompt_tokens - job.cached_tokens,
+                    job.completion_tokens,
+                    request_rng(seed, number, "latency"),
+                )
+                if job.stream:
+                    events = _events(wire, job, thoughts, answer)
+                    await _stream(wire, job, events, times, faults, begin, headers, gone, send, self.clock)
+                else:
+                    done_at = collections.deque(times, maxlen=1)[0]  # the last token's time: generation ends
+                    text, reasoning = "".join(answer), "".join(thoughts)
+                    await _whole(wire, job, text, reasoning, begin + done_at, faults, headers, gone, send, self.clock)
+            finally:
+                if self.slots is not None:
+                    self.slots.release()
+        finally:
+            watcher.cancel()
+
+    async def _queue_full(self, wire: Wire, headers: Headers, send: Send) -> None:
+        assert self.slots is not None
+        message = (
+            f"The llmprof mock is at capacity: {self.slots.limit} generations in progress and "
+            f"{self.slots.waiting} waiting (max_queue {self.slots.max_queue}). Retry after {QUEUE_RETRY_AFTER_S} s."
+        )
+        retry = [*headers, (b"retry-after", str(QUEUE_RETRY_AFTER_S).encode())]
+        await send_json(send, 429, wire.error(429, message), retry)
 
     def _model(self, name: str) -> ModelPrice:
         """The model the price table knows by that name, else a stand-in counted with o200k_base."""
@@ -204,15 +248,27 @@ class MockApp:
         return model
 
 
+def _events(wire: Wire, job: Generation, thoughts: Iterable[str], answer: Iterable[str]) -> Iterator[bytes]:
+    """One event per generated token: the reasoning tokens, then the answer; the events that close
+    the thinking and the message ride on the last token of each."""
+    last_thought, last = job.reasoning_tokens - 1, job.output_tokens - 1
+    for index, piece in enumerate(thoughts):
+        event = wire.thought(job, index, piece)
+        yield event + wire.thinking_done(job) if index == last_thought else event
+    for index, piece in enumerate(answer):
+        event = wire.token(job, index, piece)
+        yield event + wire.closing(job) if index == last else event
+
+
 async def _stream(
     wire: Wire,
     job: Generation,
-    pieces: Iterable[str],
+    events: Iterable[bytes],
     times: Iterable[float],
     faults: Faults,
-    start: float,
+    begin: float,
     headers: Headers,
-    receive: Receive,
+    gone: asyncio.Event,
     send: Send,
     clock: Clock,
 ) -> None:
@@ -221,144 +277,63 @@ async def _stream(
     await send({"type": "http.response.start", "status": 200, "headers": stream_headers})
     opening = wire.opening(job)
     if opening:
-        await _body(send, opening, more=True)
-    gone = asyncio.Event()
-    watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
-    try:
-        midway, last = job.output_tokens // 2, job.output_tokens - 1
-        delay = 0.0
-        for index, (at, piece) in enumerate(zip(times, pieces, strict=True)):
-            if index == midway and faults.any_midway:
-                delay += faults.stall_s
-                if faults.drop or faults.malformed:
-                    await clock.until(start + at + delay)
-                    if faults.drop:
-                        raise DeliberateDrop(f"llmprof mock: dropped {job.id} after {index} tokens")
-                    await _body(send, wire.broken(), more=False)
+        await body(send, opening, more=True)
+    midway, last = job.completion_tokens // 2, job.completion_tokens - 1
+    delay = 0.0
+    for index, (at, event) in enumerate(zip(times, events, strict=True)):
+        if index == midway and faults.any_midway:
+            delay += faults.stall_s
+            if faults.drop or faults.malformed:
+                if not await _wait(clock, begin + at + delay, gone):
                     return
-            await clock.until(start + at + delay)
-            if gone.is_set():
-                return  # nobody is listening: stop generating
-            event = wire.token(job, index, piece)
-            if index == last:
-                await _body(send, event + wire.closing(job), more=False)
-            else:
-                await _body(send, event, more=True)
-    finally:
-        watcher.cancel()
+                if faults.drop:
+                    raise DeliberateDrop(f"llmprof mock: dropped {job.id} after {index} tokens")
+                await body(send, wire.broken(), more=False)
+                return
+        if not await _wait(clock, begin + at + delay, gone):
+            return  # nobody is listening: stop generating (and free the slot)
+        await body(send, event, more=index != last)
 
 
 async def _whole(
     wire: Wire,
     job: Generation,
     text: str,
+    reasoning: str,
     done_at: float,
     faults: Faults,
-    start: float,
     headers: Headers,
+    gone: asyncio.Event,
     send: Send,
     clock: Clock,
 ) -> None:
     """The whole response once generation is over (TTFT + (n - 1) * ITL, plus any stall)."""
-    await clock.until(start + done_at + faults.stall_s)
-    body = _dump(wire.complete(job, text))
+    await clock.until(done_at + faults.stall_s)
+    raw = dump(wire.complete(job, text, reasoning))
     if faults.drop:  # headers promise a body that never comes
-        await _start(send, 200, len(body), headers)
+        await start(send, 200, len(raw), headers)
         raise DeliberateDrop(f"llmprof mock: dropped {job.id} before its body")
     if faults.malformed:
-        body = body[: len(body) // 2]
-    await _start(send, 200, len(body), headers)
-    await _body(send, body, more=False)
+        raw = raw[: len(raw) // 2]
+    await start(send, 200, len(raw), headers)
+    await body(send, raw, more=False)
 
 
-class Clock(Protocol):
-    """The mock's time: ``now()`` in seconds, and waiting ``until`` a moment. Real by default;
-    tests pass a virtual one to check every event's time exactly."""
-
-    def now(self) -> float: ...
-
-    async def until(self, deadline: float) -> None: ...
-
-
-class RealClock:
-    """``time.perf_counter`` with sub-millisecond wake-ups (see :mod:`llmprof.mock.timer`)."""
-
-    def __init__(self) -> None:
-        self._waker = Waker()
-
-    def now(self) -> float:
-        return time.perf_counter()
-
-    async def until(self, deadline: float) -> None:
-        await self._waker.until(deadline)
+async def _wait(clock: Clock, deadline: float, gone: asyncio.Event) -> bool:
+    """Wait until ``deadline``: True, or False if the client has left (a long wait ends as soon as
+    it leaves, so a generation nobody reads gives its slot back at once)."""
+    if deadline - clock.now() > WATCHED_WAIT_S and not gone.is_set():
+        timer = asyncio.ensure_future(clock.until(deadline))
+        leaving = asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait((timer, leaving), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+            leaving.cancel()
+    else:
+        await clock.until(deadline)
+    return not gone.is_set()
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _read_body(receive: Receive, timeout_s: float) -> bytes | None:
-    """The request body; None if the client left. A client that stalls for ``timeout_s`` mid-body
-    raises TimeoutError; one that sends too much raises _BodyTooLarge."""
-    chunks = []
-    size = 0
-    while True:
-        message = await asyncio.wait_for(receive(), timeout_s)
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-async def _watch_disconnect(receive: Receive, gone: asyncio.Event) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-    gone.set()
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    """For servers run with lifespan on: nothing to set up, so say so at once."""
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-def _family(path: str) -> str:
-    """Which provider's error shape an unknown path gets."""
-    if path.startswith("/v1beta") or ":generateContent" in path or ":streamGenerateContent" in path:
-        return "gemini"
-    if path.startswith("/v1/messages"):
-        return "anthropic"
-    return "openai"
-
-
-def _model_object(name: str) -> Json:
+def _model_object(name: str) -> dict[str, object]:
     return {"id": name, "object": "model", "created": 0, "owned_by": "llmprof-mock"}
-
-
-def _dump(data: Json) -> bytes:
-    return json.dumps(data, separators=(",", ":")).encode()
-
-
-async def _start(send: Send, status: int, length: int, headers: Headers) -> None:
-    all_headers = [(b"content-type", JSON_CONTENT_TYPE), (b"content-length", str(length).encode()), *headers]
-    await send({"type": "http.response.start", "status": status, "headers": all_headers})
-
-
-async def _body(send: Send, body: bytes, more: bool) -> None:
-    await send({"type": "http.response.body", "body": body, "more_body": more})
-
-
-async def _json(send: Send, status: int, data: Json, headers: Headers | None = None) -> None:
-    body = _dump(data)
-    await _start(send, status, len(body), headers or [])
-    await _body(send, body, more=False)

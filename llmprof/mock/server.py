@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING
 
 from llmprof.errors import EndpointError, UsageError
 from llmprof.mock import MockSettings
-from llmprof.mock.latency import latency_model_for
+from llmprof.mock.checks import check
 from llmprof.net import is_loopback_host
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _serve(
     from llmprof.mock.app import ROUTES, create_app
     from llmprof.mock.faults import hide_deliberate_drops
 
-    latency_model_for(settings)  # an unknown preset is a usage error, before anything is bound
+    check(settings)  # an unknown preset or a bad setting is a usage error, before anything is bound
     sock = _bind(host, port)  # a busy port fails fast; connections queue until uvicorn runs
     try:
         app = create_app(settings)  # loads the price table and both encodings
@@ -187,7 +187,7 @@ class MockProcess:
 
     def __init__(self, settings: MockSettings | None = None, timeout_s: float = START_TIMEOUT_S) -> None:
         self.settings = settings or MockSettings()
-        latency_model_for(self.settings)  # a bad preset fails here, with the UsageError, not as a dead child
+        check(self.settings)  # a bad setting fails here, with the UsageError, not as a dead child
         command = [sys.executable, "-m", "llmprof", "mock", "serve", "--port", "0", *cli_flags(self.settings)]
         env = {**os.environ, PARENT_WATCH_ENV: "1"}
         self._process = subprocess.Popen(
@@ -256,12 +256,16 @@ class MockProcess:
 
 
 def cli_flags(settings: MockSettings) -> list[str]:
-    """``llmprof mock serve`` flags for ``settings`` (each field is a flag of the same name)."""
+    """``llmprof mock serve`` flags for ``settings`` (each field is a flag of the same name; a
+    true/false field is a switch, ``--name`` or ``--no-name``)."""
     flags: list[str] = []
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
-        if value is not None:
-            flags += [f"--{field.name.replace('_', '-')}", str(value)]
+        name = field.name.replace("_", "-")
+        if isinstance(value, bool):
+            flags.append(f"--{name}" if value else f"--no-{name}")
+        elif value is not None:
+            flags += [f"--{name}", str(value)]
     return flags
 
 

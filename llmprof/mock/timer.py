@@ -14,6 +14,7 @@ import heapq
 import itertools
 import threading
 import time
+from typing import Protocol
 
 #: Waits longer than this first sleep on asyncio, leaving this much for the precise thread.
 PRECISE_TAIL_S = 0.003
@@ -63,3 +64,25 @@ class Waker:
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():  # cancelled meanwhile (the client went away)
         future.set_result(None)
+
+
+class Clock(Protocol):
+    """The mock's time: ``now()`` in seconds, and waiting ``until`` a moment. Real by default;
+    tests pass a virtual one to check every event's time exactly."""
+
+    def now(self) -> float: ...
+
+    async def until(self, deadline: float) -> None: ...
+
+
+class RealClock:
+    """``time.perf_counter`` with sub-millisecond wake-ups (see :class:`Waker`)."""
+
+    def __init__(self) -> None:
+        self._waker = Waker()
+
+    def now(self) -> float:
+        return time.perf_counter()
+
+    async def until(self, deadline: float) -> None:
+        await self._waker.until(deadline)

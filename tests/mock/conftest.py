@@ -47,6 +47,17 @@ EXACT = MockSettings(preset="instant", ttft_ms=100.0, itl_ms=10.0)
 LIMITED = MockSettings(preset="instant", rate_limit_rpm=1)
 
 
+#: Reasoning and the prompt cache on: every answer is preceded by 4 reasoning tokens.
+DROPIN = MockSettings(preset="instant", ttft_ms=5.0, itl_ms=1.0, jitter=0.0, reasoning_tokens=4, prompt_cache=True)
+
+#: One generation at a time, nobody waits: a second request while one runs is answered 429.
+#: The first token takes 60 s, so a test's first stream holds the slot for as long as it is open.
+NO_ROOM = MockSettings(preset="instant", ttft_ms=60_000.0, itl_ms=1.0, max_concurrency=1, max_queue=0)
+
+#: One generation at a time, the rest queue: 300 ms to the first (and only) token.
+ONE_SLOT = MockSettings(preset="instant", ttft_ms=300.0, itl_ms=0.0, max_concurrency=1)
+
+
 def _serve(settings: MockSettings) -> Iterator[MockProcess]:
     with MockProcess(settings) as mock:
         yield mock
@@ -70,6 +81,22 @@ def exact_mock() -> Iterator[MockProcess]:
 @pytest.fixture(scope="session")
 def limited_mock() -> Iterator[MockProcess]:
     yield from _serve(LIMITED)
+
+
+@pytest.fixture(scope="session")
+def dropin_mock() -> Iterator[MockProcess]:
+    yield from _serve(DROPIN)
+
+
+@pytest.fixture
+def no_room_mock() -> Iterator[MockProcess]:
+    """Its own server per test: a test leaves its one slot taken until the stream it opened ends."""
+    yield from _serve(NO_ROOM)
+
+
+@pytest.fixture(scope="session")
+def one_slot_mock() -> Iterator[MockProcess]:
+    yield from _serve(ONE_SLOT)
 
 
 @pytest.fixture(scope="session")

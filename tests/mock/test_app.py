@@ -320,12 +320,12 @@ def test_unknown_routes_are_404_in_the_provider_shape(api: Api) -> None:
     anthropic = api.request("POST", "/v1/messages/batches", json={})
     assert anthropic.status_code == 404 and anthropic.json()["error"]["type"] == "not_found_error"
     assert anthropic.json()["type"] == "error"
-    google = api.request("POST", "/v1beta/models/g:countTokens", json={})
+    google = api.request("POST", "/v1beta/models/g:embedContent", json={})
     assert google.status_code == 404
     assert google.json() == {
         "error": {
             "code": 404,
-            "message": "Invalid URL (POST /v1beta/models/g:countTokens)",
+            "message": "Invalid URL (POST /v1beta/models/g:embedContent)",
             "status": "NOT_FOUND",
         }
     }

@@ -124,3 +124,109 @@ def test_anthropic_sdk_raises_rate_limit_error(limited_mock: MockProcess) -> Non
         for _ in range(2):
             client.messages.create(model="c", max_tokens=1, messages=CLAUDE_MESSAGES)  # type: ignore[arg-type]
     assert info.value.status_code == 429
+
+
+# -- token counting ------------------------------------------------------------------------------
+
+
+def test_anthropic_sdk_counts_tokens(mock: MockProcess) -> None:
+    tool = {"name": "clock", "description": "Read the time.", "input_schema": {"type": "object"}}
+    with _anthropic(mock) as client:
+        counted = client.messages.count_tokens(
+            model="claude-sonnet-5-5",
+            system=SYSTEM,
+            messages=CLAUDE_MESSAGES,  # type: ignore[arg-type]
+            tools=[tool],  # type: ignore[list-item]
+        )
+    body = {"model": "claude-sonnet-5-5", "system": SYSTEM, "messages": CLAUDE_MESSAGES, "tools": [tool]}
+    assert counted.input_tokens == estimated(body, "anthropic")
+
+
+def test_openai_sdk_counts_responses_input_tokens(mock: MockProcess) -> None:
+    with _openai(mock) as client:
+        counted = client.responses.input_tokens.count(
+            model="gpt-4o", instructions="Be exact.", input="How long is a token?"
+        )
+    assert counted.object == "response.input_tokens"
+    body = {"model": "gpt-4o", "instructions": "Be exact.", "input": "How long is a token?"}
+    assert counted.input_tokens == estimated(body, "openai-responses")
+
+
+# -- reasoning and the prompt cache (dropin_mock: 4 reasoning tokens, prompt cache on) ------------
+
+LONG = " hello" * 1998  # after the role and a one-token marker: a 2,000-token shared prefix
+
+
+def test_openai_sdk_reads_reasoning_and_cached_tokens(dropin_mock: MockProcess) -> None:
+    def ask(client: openai.OpenAI, question: str) -> openai.types.chat.ChatCompletion:
+        return client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "openai" + LONG + question}], max_tokens=5
+        )
+
+    with _openai(dropin_mock) as client:
+        first = ask(client, " first?")
+        second = ask(client, " second?")
+        stream = client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": "Think first."}],
+            max_tokens=2,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        chunks = list(stream)
+    for completion in (first, second):
+        usage = completion.usage
+        assert usage is not None and usage.completion_tokens == 9  # 4 reasoning + 5 answer
+        assert usage.completion_tokens_details is not None
+        assert usage.completion_tokens_details.reasoning_tokens == 4
+        message = completion.choices[0].message
+        assert count_text(message.content or "", "o200k_base") == 5
+        assert count_text((message.model_extra or {})["reasoning_content"], "o200k_base") == 4
+    assert first.usage is not None and first.usage.prompt_tokens_details is not None
+    assert first.usage.prompt_tokens_details.cached_tokens == 0
+    assert second.usage is not None and second.usage.prompt_tokens_details is not None
+    assert second.usage.prompt_tokens_details.cached_tokens == 1920  # 15 whole blocks of 128
+    reasoning = [(c.choices[0].delta.model_extra or {}).get("reasoning_content") for c in chunks if c.choices]
+    assert sum(1 for r in reasoning if r) == 4
+    final = chunks[-1].usage
+    assert final is not None and final.completion_tokens_details is not None
+    assert final.completion_tokens_details.reasoning_tokens == 4
+
+
+def test_anthropic_sdk_sees_a_thinking_block(dropin_mock: MockProcess) -> None:
+    with _anthropic(dropin_mock) as client:
+        message = client.messages.create(
+            model="claude-sonnet-5-5",
+            max_tokens=3,
+            messages=CLAUDE_MESSAGES,  # type: ignore[arg-type]
+        )
+        with client.messages.stream(
+            model="claude-sonnet-5-5",
+            max_tokens=3,
+            messages=CLAUDE_MESSAGES,  # type: ignore[arg-type]
+        ) as stream:
+            kinds = [event.type for event in stream]
+            final = stream.get_final_message()
+    for reply in (message, final):
+        thinking, text = reply.content
+        assert isinstance(thinking, anthropic.types.ThinkingBlock) and thinking.signature
+        assert count_text(thinking.thinking, "o200k_base") == 4
+        assert isinstance(text, anthropic.types.TextBlock) and count_text(text.text, "o200k_base") == 3
+        assert reply.usage.output_tokens == 7  # thinking counts as output
+    assert kinds.count("thinking") == 4 and kinds.count("signature") == 1 and kinds.count("text") == 3
+
+
+def test_anthropic_sdk_reads_cache_reads(dropin_mock: MockProcess) -> None:
+    def body(question: str) -> list[dict[str, str]]:
+        return [{"role": "user", "content": "anthropic" + LONG + question}]
+
+    with _anthropic(dropin_mock) as client:
+        replies = [
+            client.messages.create(model="claude-sonnet-5-5", max_tokens=1, messages=body(q))  # type: ignore[arg-type]
+            for q in (" first?", " second?")
+        ]
+        whole = client.messages.count_tokens(model="claude-sonnet-5-5", messages=body(" second?"))  # type: ignore[arg-type]
+    first, second = (reply.usage for reply in replies)
+    assert (first.cache_read_input_tokens, first.cache_creation_input_tokens) == (0, 0)
+    assert second.cache_read_input_tokens == 1920
+    assert second.input_tokens == whole.input_tokens - 1920  # Anthropic's input_tokens leaves out cache reads

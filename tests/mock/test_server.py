@@ -24,6 +24,12 @@ def test_cli_flags_name_every_set_field() -> None:
         "--malformed-rate", "0.0",
         "--seed", "3",
         "--request-timeout-s", "10.0",
+        "--reasoning-tokens", "0",
+        "--no-prompt-cache",
+    ]  # fmt: skip
+    queued = MockSettings(max_concurrency=2, max_queue=0, reasoning_tokens=7, prompt_cache=True)
+    assert cli_flags(queued)[-7:] == [
+        "--max-concurrency", "2", "--max-queue", "0", "--reasoning-tokens", "7", "--prompt-cache",
     ]  # fmt: skip
 
 

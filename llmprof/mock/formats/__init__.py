@@ -2,13 +2,21 @@
 
 One module per provider, as in ``llmprof.bench.providers``. A wire reads a request body into a
 provider-neutral :class:`Generation` and renders the job back as that provider's bytes: streamed events,
-a whole response, or an error body. Timing, faults and HTTP live in ``app.py``; nothing here
-sleeps or sends, so every byte can be tested directly.
+a whole response, or an error body. It also reads a token-counting request (:class:`Counting`) and
+renders its answer. Timing, faults and HTTP live in ``app.py``; nothing here sleeps or sends, so
+every byte can be tested directly.
+
+Reasoning: a job with ``reasoning_tokens`` > 0 streams that many reasoning tokens (``thought``
+events) before its answer, in the provider's own shape, and reports them in usage as output.
+Prompt cache: ``cached_tokens`` of the prompt were served from the mock's prompt cache; each wire
+reports them where its provider does.
 """
 
 from __future__ import annotations
 
 import abc
+import base64
+import hashlib
 import json
 import random
 from collections.abc import Callable
@@ -47,12 +55,30 @@ class Generation:
     id: str = ""
     created: int = 0
     prompt_tokens: int = 0
-    output_tokens: int = 0
+    output_tokens: int = 0  # the visible answer
+    reasoning_tokens: int = 0  # generated before the answer; billed as output
+    cached_tokens: int = 0  # of prompt_tokens, served from the prompt cache
+    report_cache: bool = False  # the prompt cache is on: usage carries its fields even when 0
     token_template: Template | None = None  # the per-token event, rendered once per stream
+    thought_template: Template | None = None  # the per-reasoning-token event
+
+    @property
+    def completion_tokens(self) -> int:
+        """Every generated token: reasoning and answer."""
+        return self.reasoning_tokens + self.output_tokens
 
     @property
     def total_tokens(self) -> int:
-        return self.prompt_tokens + self.output_tokens
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class Counting:
+    """A token-counting request: its prompt is counted as a generation request's would be."""
+
+    model: str | None  # None: the request names none (the app counts it as its default model)
+    body: Json  # in the shape below, as llmprof.requests reads it
+    shape: str
 
 
 class Template:
@@ -101,7 +127,15 @@ class Wire(abc.ABC):
 
     @abc.abstractmethod
     def token(self, job: Generation, index: int, text: str) -> bytes:
-        """The event carrying output token ``index``."""
+        """The event carrying answer token ``index``."""
+
+    @abc.abstractmethod
+    def thought(self, job: Generation, index: int, text: str) -> bytes:
+        """The event carrying reasoning token ``index`` (all come before the answer)."""
+
+    def thinking_done(self, job: Generation) -> bytes:
+        """Events sent right after the last reasoning token."""
+        return b""
 
     def closing(self, job: Generation) -> bytes:
         """Events sent right after the last token."""
@@ -112,8 +146,16 @@ class Wire(abc.ABC):
         """One event that is not valid JSON (the malformed-stream fault)."""
 
     @abc.abstractmethod
-    def complete(self, job: Generation, text: str) -> Json:
-        """The whole, non-streamed response."""
+    def complete(self, job: Generation, text: str, reasoning: str) -> Json:
+        """The whole, non-streamed response (``reasoning`` is "" when the job has none)."""
+
+    @abc.abstractmethod
+    def parse_count(self, body: Json, path_model: str | None) -> Counting:
+        """A token-counting request, or :class:`BadRequest`."""
+
+    @abc.abstractmethod
+    def counted(self, tokens: int) -> Json:
+        """The answer to a token-counting request."""
 
 
 def load_body(raw: bytes) -> Json:
@@ -160,6 +202,11 @@ def sse(data: Json, event: str | None = None, end: bytes = b"\n\n") -> bytes:
     """One server-sent event: optional ``event:`` line, one compact-JSON ``data:`` line."""
     head = f"event: {event}\n" if event else ""
     return f"{head}data: {_COMPACT.encode(data)}".encode() + end
+
+
+def signature(job_id: str) -> str:
+    """An opaque, stable stand-in for a provider's signature over reasoning (base64, like theirs)."""
+    return base64.b64encode(hashlib.sha256(f"llmprof-mock/{job_id}".encode()).digest()).decode()
 
 
 def hex_id(rng: random.Random, n: int) -> str:

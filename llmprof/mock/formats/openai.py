@@ -3,6 +3,15 @@
 Streamed: a role-only chunk at once, one ``chat.completion.chunk`` per token with
 ``delta.content``, a chunk with ``finish_reason`` and an empty delta, a usage chunk with
 ``choices: []`` when ``stream_options.include_usage`` is set, then ``data: [DONE]``.
+
+Reasoning uses the convention of DeepSeek's API and vLLM's reasoning parsers (OpenAI's own API
+shows no reasoning text): one chunk per reasoning token with ``delta.reasoning_content`` before
+the answer, ``message.reasoning_content`` when not streamed, and usage ``completion_tokens``
+including them with ``completion_tokens_details.reasoning_tokens``. Prompt-cache hits are
+reported in ``prompt_tokens_details.cached_tokens`` (part of ``prompt_tokens``).
+
+Token counting: ``POST /v1/responses/input_tokens`` takes a Responses API body and answers
+``{"object": "response.input_tokens", "input_tokens": N}``.
 """
 
 from __future__ import annotations
@@ -12,6 +21,8 @@ from typing import ClassVar
 
 from llmprof.mock.faults import Admission
 from llmprof.mock.formats import (
+    BadRequest,
+    Counting,
     Generation,
     Headers,
     Json,
@@ -91,6 +102,11 @@ class OpenAIWire(Wire):
             job.token_template = Template(lambda mark: self._chunk(job, {"content": mark}))
         return job.token_template.fill(text)
 
+    def thought(self, job: Generation, index: int, text: str) -> bytes:
+        if job.thought_template is None:
+            job.thought_template = Template(lambda mark: self._chunk(job, {"reasoning_content": mark}))
+        return job.thought_template.fill(text)
+
     def closing(self, job: Generation) -> bytes:
         out = self._chunk(job, {}, self._finish(job))
         if job.include_usage:
@@ -109,7 +125,10 @@ class OpenAIWire(Wire):
     def broken(self) -> bytes:
         return b'data: {"choices": [\n\n'
 
-    def complete(self, job: Generation, text: str) -> Json:
+    def complete(self, job: Generation, text: str, reasoning: str) -> Json:
+        message: Json = {"role": "assistant", "content": text, "refusal": None}
+        if job.reasoning_tokens:
+            message["reasoning_content"] = reasoning
         return {
             "id": job.id,
             "object": "chat.completion",
@@ -119,7 +138,7 @@ class OpenAIWire(Wire):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": text, "refusal": None},
+                    "message": message,
                     "logprobs": None,
                     "finish_reason": self._finish(job),
                 }
@@ -131,10 +150,26 @@ class OpenAIWire(Wire):
     def _finish(job: Generation) -> str:
         return "length" if job.max_tokens is not None else "stop"
 
+    def parse_count(self, body: Json, path_model: str | None) -> Counting:
+        model = body.get("model")
+        if model is not None and (not isinstance(model, str) or not model):
+            raise BadRequest("model: expected a model name (string)", "model")
+        if not isinstance(body.get("input", ""), (str, list)):
+            raise BadRequest("input: expected a string or a list of input items", "input")
+        return Counting(model, body, "openai-responses")
+
+    def counted(self, tokens: int) -> Json:
+        return {"object": "response.input_tokens", "input_tokens": tokens}
+
     @staticmethod
     def _usage(job: Generation) -> Json:
-        return {
+        usage: Json = {
             "prompt_tokens": job.prompt_tokens,
-            "completion_tokens": job.output_tokens,
+            "completion_tokens": job.completion_tokens,
             "total_tokens": job.total_tokens,
         }
+        if job.report_cache:
+            usage["prompt_tokens_details"] = {"cached_tokens": job.cached_tokens}
+        if job.reasoning_tokens:
+            usage["completion_tokens_details"] = {"reasoning_tokens": job.reasoning_tokens}
+        return usage
