@@ -228,6 +228,18 @@ def bench(
     mock_jitter: Annotated[
         float | None, typer.Option(min=0.0, metavar="SIGMA", help="Built-in mock: latency noise (lognormal sigma).")
     ] = None,
+    mock_reasoning_tokens: Annotated[
+        int | None,
+        typer.Option(min=0, metavar="N", help="Built-in mock: N reasoning tokens before each answer."),
+    ] = None,
+    mock_max_concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="K", help="Built-in mock: K generations at once, the rest queued (a capacity)."),
+    ] = None,
+    mock_prompt_cache: Annotated[
+        bool | None,
+        typer.Option("--mock-prompt-cache/--no-mock-prompt-cache", help="Built-in mock: cache shared prompt prefixes."),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -259,7 +271,15 @@ def bench(
 
     talk = Talk(quiet)
     project = config_mod.load(config)
-    mock = {"preset": mock_preset, "ttft_ms": mock_ttft_ms, "itl_ms": mock_itl_ms, "jitter": mock_jitter}
+    mock = {
+        "preset": mock_preset,
+        "ttft_ms": mock_ttft_ms,
+        "itl_ms": mock_itl_ms,
+        "jitter": mock_jitter,
+        "reasoning_tokens": mock_reasoning_tokens,
+        "max_concurrency": mock_max_concurrency,
+        "prompt_cache": mock_prompt_cache,
+    }
     flags = BenchOptions(
         endpoint=endpoint,
         provider=provider,

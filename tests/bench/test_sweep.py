@@ -119,3 +119,41 @@ def test_the_search_stops_at_its_resolution_or_its_step_limit() -> None:
         assert rate is not None
         capped.record(rate, True)
     assert capped.next() is None
+
+
+def test_the_sweep_finds_the_capacity_of_the_mock_limited_to_k_requests() -> None:
+    """The same against llmprof's own mock (its ASGI app, on virtual time): 4 generations at once,
+    each 0.5 s to its one token, the rest queued first come, first served: 8 requests/s."""
+    from llmprof.mock import MockSettings
+    from llmprof.mock.app import create_app
+    from tests.mock.test_app_clock import LoopClock
+
+    settings = MockSettings(preset="instant", ttft_ms=500.0, itl_ms=0.0, prefill_ms_per_1k=0.0, jitter=0.0,
+                            max_concurrency=4)  # fmt: skip
+    objectives = parse_slo("e2e_p90<1.0")
+    target = Target(get("openai"), "http://mock/v1", "x", "gpt-4o-mini", None, stream=False)
+    ids = iter(range(1_000_000))
+
+    async def main(clock: Callable[[], int]) -> list[Step]:
+        transport = httpx.ASGITransport(app=create_app(settings, LoopClock()))  # type: ignore[arg-type]
+
+        def runner(rate: float | None) -> Runner:
+            load = Load(concurrency=None if rate else 1, rate=rate, arrival="constant")
+            return Runner(target, load, "o200k_base", lambda u: None, lambda r: None, clock=clock, transport=transport)
+
+        def plan(step: int, rate: float) -> list[PlannedRequest]:
+            return [PlannedRequest(next(ids), CELL, "hello", 20, step=step) for _ in range(max(20, int(rate * STEP_S)))]
+
+        def judge_step(index: int, rate: float, records: list[RequestRecord]) -> Step:
+            return judge(index, rate, records, summarize(records, (50.0, 90.0), objectives=objectives), 0.0)
+
+        driver = Driver(runner, plan, [PlannedRequest(next(ids), CELL, "hello", 20, warmup=True)], judge_step, None,
+                        lambda step: None)  # fmt: skip
+        await driver.run()
+        return driver.steps
+
+    steps = virtual_time.run(main)
+    found = best(steps)
+    assert found is not None
+    failed_above = min(s.rate for s in steps if not s.ok and s.rate > found.rate)
+    assert found.rate <= 8.0 < failed_above <= found.rate * 1.1

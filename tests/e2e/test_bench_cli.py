@@ -380,3 +380,27 @@ def test_the_cli_exits_1_on_a_breach_and_reports_goodput(run: Run) -> None:
     )  # fmt: skip
     assert met.returncode == 0, met.stderr
     assert '"goodput": {\n      "good": 15,\n      "requests": 15,\n      "share": 1.0' in met.stdout
+
+
+@pytest.mark.parametrize(("provider", "source"), [("openai", "api"), ("anthropic", "local"), ("gemini", "api")])
+def test_a_reasoning_model_shows_its_first_answer_token_and_reasoning(run: Run, provider: str, source: str) -> None:
+    # 20 reasoning tokens, then the answer, one every 5 ms after a 50 ms first token: the first
+    # answer token comes 20 intervals (100 ms) after the first token of any kind
+    done = run(
+        "bench", "--provider", provider, "--mock-preset", "instant", "--mock-ttft-ms", "50", "--mock-itl-ms", "5",
+        "--mock-jitter", "0", "--mock-reasoning-tokens", "20", "--cells", "51x5", "--runs", "4", "--no-log",
+        "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    [cell] = doc["summary"]["cells"]
+    assert cell["reasoning_tokens_mean"] == 20
+    assert cell["ttfa_p50_s"] - cell["ttft_s"]["p50"] >= 0.099  # at least the 20 reasoning intervals
+    records = [r for r in doc["requests"] if not r["warmup"]]
+    assert all(r["reasoning_tokens"] == 20 and r["reasoning_source"] == source for r in records)
+    assert all(r["output_tokens"] == 25 for r in records)  # reasoning bills as output
+    table = run(
+        "bench", "--provider", provider, "--mock-preset", "instant", "--mock-reasoning-tokens", "20", "--cells",
+        "51x5", "--runs", "2", "--no-log",
+    ).stdout  # fmt: skip
+    assert "answer p50" in table and "reasoning" in table
