@@ -404,3 +404,23 @@ def test_a_reasoning_model_shows_its_first_answer_token_and_reasoning(run: Run, 
         "51x5", "--runs", "2", "--no-log",
     ).stdout  # fmt: skip
     assert "answer p50" in table and "reasoning" in table
+
+
+def test_a_shared_prefix_is_cached_and_priced_as_cache_reads(run: Run, tmp_path: Path) -> None:
+    suite = tmp_path / "cache.yaml"
+    suite.write_text(
+        "cells: [4096x1]\nruns: 4\nconcurrency: 1\nprice_as: gpt-4o-mini\n"
+        "mock: {preset: instant, ttft_ms: 10, prefill_ms_per_1k: 100, jitter: 0, prompt_cache: true}\n"
+    )
+    shared = run("bench", str(suite), "--cache-prefix", "3072", "--no-log", "--format", "json")
+    assert shared.returncode == 0, shared.stderr
+    records = [r for r in json.loads(shared.stdout)["requests"] if not r["warmup"]]
+    # the 3,072 shared tokens are 24 whole 128-token blocks: cached; the rest is prefilled
+    assert [r["cached_input_tokens"] for r in records] == [3072] * 4
+    # gpt-4o-mini: those at the cache-read rate ($0.075 / 1M), the other 1,024 at $0.15, 1 output at $0.60
+    assert [r["input_tokens_api"] for r in records] == [4096] * 4
+    assert {r["cost_usd"] for r in records} == {"0.0003846"}  # (3,072 x 0.075 + 1,024 x 0.15 + 0.6) / 1M
+    unique = run("bench", str(suite), "--no-log", "--format", "json")
+    plain = [r for r in json.loads(unique.stdout)["requests"] if not r["warmup"]]
+    assert [r["cached_input_tokens"] for r in plain] == [0] * 4  # unique prompts: nothing to reuse
+    # (the latency it saves, exactly the cached tokens' prefill, is checked on virtual time in tests/mock)
