@@ -106,7 +106,11 @@ def test_ci_outputs_markdown_step_summary_and_junit(run: Run, project: Path) -> 
     assert '<testsuite name="llmprof check" tests="3" failures="3">' in junit
     assert 'name="max_cost_increase_pct: support: prompts/answer.txt on gpt-4o-mini"' in junit
     assert 'name="max_cost_increase_pct: total"' in junit
-    assert "Why it failed:" in done.stdout and "Hint: see the report above" in done.stdout
+    # the PR comment (stdout) and the job summary carry the reasons and the fix, not only stderr
+    for shown in (done.stdout, summary.read_text()):
+        assert "Why it failed:  \n- max_cost_increase_pct (support: prompts/answer.txt on claude-haiku-4-5)" in shown
+        assert "- max_cost_increase_pct (support: prompts/answer.txt on gpt-4o-mini): +8.6% over the limit +5%" in shown
+        assert "Hint: an intended increase: run `llmprof check --update-baseline` and commit" in shown
 
 
 @pytest.mark.parametrize(
