@@ -93,6 +93,12 @@ def price_table(pricing: Path | None, talk: Talk, project: Config | None = None)
     return table
 
 
+def models_of(values: list[str] | None) -> list[str]:
+    """``-m a -m b`` and ``-m a,b`` alike: every model named, in order, once."""
+    names = [name.strip() for value in values or [] for name in value.split(",")]
+    return list(dict.fromkeys(name for name in names if name))
+
+
 def choice(*allowed: str) -> Callable[[str], str]:
     """A parser that accepts one of ``allowed`` and names them all otherwise."""
 
