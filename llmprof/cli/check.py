@@ -9,14 +9,15 @@ from typing import Annotated
 
 import typer
 
+from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, PricingOpt, price_table
+from llmprof.cli.options import ConfigOpt, PricingOpt, output_file, price_table
 from llmprof.errors import BudgetExceeded, LlmprofError, UsageError
 from llmprof.render.output import CheckFormat
 from llmprof.talk import Talk
 
 
-@app.command()
+@app.command(cls=helptext.Command, epilog=helptext.CHECK)
 def check(
     config: ConfigOpt = None,
     baseline: Annotated[
@@ -34,7 +35,12 @@ def check(
     ] = False,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
     junit: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="Also write JUnit XML here: one test case per budget.")
+        Path | None,
+        typer.Option(
+            parser=output_file(".xml", "JUnit XML", "for the report as JSON, --format json > FILE"),
+            metavar="FILE.xml",
+            help="Also write JUnit XML here: one test case per budget.",
+        ),
     ] = None,
     fail_on_warn: Annotated[
         bool,

@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
+from llmprof.cli import helptext
 from llmprof.cli.app import app
 from llmprof.cli.options import PricingOpt, QuietOpt, models_of, price_table
 from llmprof.talk import Talk
 
 
-@app.command()
+@app.command(cls=helptext.Command, epilog=helptext.INIT)
 def init(
     paths: Annotated[
         list[str] | None,
