@@ -121,3 +121,23 @@ def test_an_output_file_named_for_another_format_is_refused() -> None:
     )
     with pytest.raises(typer.BadParameter, match="names a JSON lines file"):
         parse("run.jsonl")  # the records go to FILE.jsonl: the two would be one file
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["bench", "-o", "latency.md"], "'latency.md' names a Markdown file, but this writes the result as JSON"),
+        (["bench", "--out", "run.csv", "--runs", "1"], "name it run.json"),
+        (["check", "--junit", "junit.json"], "'junit.json' names a JSON file, but this writes JUnit XML (.xml)"),
+        (["bench", "-m", "gpt-4o,gpt-4o-mini"], "error: --model gpt-4o,gpt-4o-mini: bench measures one model a run"),
+    ],
+)
+def test_output_files_and_models_that_cannot_be_honoured_exit_2(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmprof.cli.app import run
+
+    monkeypatch.chdir(tmp_path)
+    assert run(args) == 2
+    assert said in " ".join(capsys.readouterr().err.split())
+    assert list(tmp_path.iterdir()) == []  # nothing written
