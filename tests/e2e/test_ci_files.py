@@ -136,6 +136,7 @@ THIRD_PARTY = {
     "sentencepiece",
     "gguf",
     "llama-cpp-python",
+    "aiperf",  # the perf script compares bench with NVIDIA's AIPerf when it is there
 }
 OURS = "llmprof-cli"
 SCANNED = ["README.md", "docs", "examples", "benchmarks", "llmprof", ".pre-commit-hooks.yaml"]
@@ -165,7 +166,7 @@ def install_lines() -> list[tuple[str, str]]:
 
 def requirement_names(rest: str) -> list[str]:
     """The package names an install command names: not options, local paths or dynamic parts."""
-    rest = re.sub(r"\{[^}]*\}", "", re.split(r"`|&&|\|\||;|\||>| #", rest)[0])  # f-string parts are not names
+    rest = re.sub(r"\{[^}]*\}", "", re.split(r"`|&&|\|\||;|\||>|\)| #", rest)[0])  # f-string parts are not names
     try:
         words = shlex.split(rest)
     except ValueError:
