@@ -103,7 +103,7 @@ def _rank_file_bytes(spec: EncodingSpec) -> bytes:
     except OSError as exc:
         raise TokenizerError(
             f"bundled encoding file {spec.filename} is missing ({exc})",
-            "reinstall llmprof: pip install --force-reinstall llmprof",
+            "reinstall llmprof: pip install --force-reinstall llmprof-cli",
         ) from exc
     return data
 
@@ -115,7 +115,7 @@ def verify(spec: EncodingSpec, data: bytes) -> None:
         raise TokenizerError(
             f"bundled encoding file {spec.filename} is corrupt: sha256 {actual[:16]}..., "
             f"expected {spec.sha256[:16]}...",
-            "reinstall llmprof: pip install --force-reinstall llmprof",
+            "reinstall llmprof: pip install --force-reinstall llmprof-cli",
         )
 
 

@@ -44,6 +44,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "llmprof.bench",
             "llmprof.mock",
             "llmprof.plan",
+            "llmprof.init",
         ),
     ),
     ("render", ("llmprof.render",)),

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 from llmprof.bench.records import BenchResult
 from llmprof.bench.summary import summarize_result
 from llmprof.check.items import Item, Snapshot
-from llmprof.config import Budgets
+from llmprof.config import BUDGET_KEYS, LATENCY_KEYS, Budgets
 from llmprof.errors import UnknownModelError
 from llmprof.pricing import Mode, PriceTable, Usage, price_request
 from llmprof.units import usd
@@ -104,14 +104,27 @@ class BudgetResult:
     unit: Unit
     status: Status
     note: str | None = None  # e.g. "no successful request in this cell"
+    prompt: str | None = None  # the prompt file it is about (relative to the config's folder), if one
+
+    @property
+    def config_key(self) -> str:
+        """The config key that sets this limit, e.g. ``budgets.latency.p90_e2e_s``."""
+        if self.budget in BUDGET_KEYS:
+            return f"budgets.{self.budget}"
+        if self.budget in LATENCY_KEYS:
+            return f"budgets.latency.{self.budget}"
+        return "budgets.latency"  # the gate itself: "latency" (not evaluated), "complete_run"
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning with a stable code, so a project can ignore it by name (``ignore_warnings``)."""
+    """A warning with a stable code, so a project can ignore it by name (``ignore_warnings``):
+    an ignored warning is still reported (as ignored), it just fails nothing."""
 
     code: str
     message: str
+    key: str | None = None  # the config key it is about, e.g. "prompt_sets.support.models"
+    ignored: bool = False
 
 
 @dataclass
@@ -121,13 +134,19 @@ class CheckReport:
     changes: list[Change]
     budgets: list[BudgetResult] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    ignore: frozenset[str] = frozenset()  # warning codes the config ignores
 
-    def warn(self, code: str, message: str) -> None:
-        self.notices.append(Notice(code, message))
+    def warn(self, code: str, message: str, key: str | None = None) -> None:
+        self.notices.append(Notice(code, message, key, code in self.ignore))
+
+    @property
+    def active(self) -> list[Notice]:
+        """The warnings not ignored: the ones that count for --fail-on-warn."""
+        return [n for n in self.notices if not n.ignored]
 
     @property
     def warnings(self) -> list[str]:
-        return [n.message for n in self.notices]
+        return [n.message for n in self.active]
 
     @property
     def failures(self) -> list[BudgetResult]:
@@ -202,11 +221,10 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
     if budgets.max_cost_per_request is not None:
         limit = budgets.max_cost_per_request
         for item in report.after.items:
-            results.append(
-                _absolute(
-                    "max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at, item.lower_bound
-                )
+            result = _absolute(
+                "max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at, item.lower_bound
             )
+            results.append(replace(result, prompt=item.prompt))
     if budgets.max_cost_per_day is not None:
         limit = budgets.max_cost_per_day
         for (set_name, model), (cost, floor) in _per_day(report.after.items).items():
@@ -221,7 +239,8 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
             pct = change.delta_pct
             if pct is not None and change.status == "changed":
                 floor = change.item.lower_bound or (change.before.lower_bound if change.before else ())
-                results.append(_relative(name, _subject(change.item), pct, prompt_limit, warn_at, floor))
+                result = _relative(name, _subject(change.item), pct, prompt_limit, warn_at, floor)
+                results.append(replace(result, prompt=change.item.prompt))
     if total_limit is not None:
         before, after = report.total("before"), report.total("after")
         if before:

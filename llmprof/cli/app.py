@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from llmprof import __version__
+from llmprof.cli import helptext
 from llmprof.errors import INTERNAL_ERROR_EXIT, LlmprofError
 from llmprof.secrets import redact
 from llmprof.signals import Terminated
@@ -17,6 +18,7 @@ from llmprof.talk import Talk
 
 app = typer.Typer(
     help="Cost and latency profiler for LLM APIs.",
+    epilog=helptext.ROOT,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help text is plain: "[default: 20]" must not be read as markup
@@ -46,7 +48,7 @@ def _root(
 
 def _register() -> None:
     """Import the command modules, whose decorators add the commands to the apps above."""
-    from llmprof.cli import estimate, bench, check, pricing, mock  # noqa: F401, I001  (order: the help's)
+    from llmprof.cli import estimate, bench, check, init, pricing, mock  # noqa: F401, I001  (order: the help's)
 
 
 def run(args: list[str] | None = None) -> int:

@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
+from llmprof.cli import helptext
 from llmprof.cli.app import pricing_app
 from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, price_table
 from llmprof.render.output import Format
 from llmprof.talk import Talk
 
 
-@pricing_app.command("list")
+@pricing_app.command("list", cls=helptext.Command, epilog=helptext.PRICING_LIST)
 def pricing_list(
     provider: Annotated[
         str | None, typer.Option("--provider", "-p", metavar="NAME", help="Only this provider's models.")
@@ -33,7 +34,7 @@ def pricing_list(
     emit(PricingList(table, table.on(day, provider), day), fmt, sys.stdout)
 
 
-@pricing_app.command("show")
+@pricing_app.command("show", cls=helptext.Command, epilog=helptext.PRICING_SHOW)
 def pricing_show(
     model: Annotated[str, typer.Argument(metavar="MODEL", help="Model name or alias.")],
     as_of: AsOfOpt = None,
@@ -49,7 +50,7 @@ def pricing_show(
     emit(PricingShow(table, table.resolve(model), as_of or dates.today()), fmt, sys.stdout)
 
 
-@pricing_app.command("validate")
+@pricing_app.command("validate", cls=helptext.Command, epilog=helptext.PRICING_VALIDATE)
 def pricing_validate(
     file: Annotated[
         Path | None,

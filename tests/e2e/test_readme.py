@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,30 @@ def test_example_project_passes_its_committed_baseline(run: Run) -> None:
 def test_the_readme_test_command_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "<!-- test-command -->" in README and "<!-- test-command -->" in ci
+
+
+CHECK_BLOCK = next(b for b in BLOCKS if b.startswith("$ cd examples && llmprof check --no-latency\n"))
+CHECK_DIFF = re.search(r"```diff\n(.*?)```", README, flags=re.S)
+
+
+def test_the_readme_check_example_is_real(run: Run, tmp_path: Path) -> None:
+    """The pull request the README shows (its diff, applied to the example project) fails exactly so."""
+    assert CHECK_DIFF is not None
+    context, *added = CHECK_DIFF[1].rstrip("\n").splitlines()
+    project = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", project)
+    prompt = project / "prompts" / "support.txt"
+    text = prompt.read_text(encoding="utf-8")
+    anchor = context[1:] + "\n"
+    assert anchor in text and all(line.startswith("+") for line in added)
+    prompt.write_text(text.replace(anchor, anchor + "".join(line[1:] + "\n" for line in added)), encoding="utf-8")
+    command, *expected = CHECK_BLOCK.rstrip("\n").splitlines()
+    done = run(*shlex.split(command.removeprefix("$ cd examples && llmprof ")), cwd=project)
+    assert done.returncode == 1, done.stderr
+    shown = (done.stdout + done.stderr).rstrip("\n")
+    if os.environ.get("LLMPROF_UPDATE_SNAPSHOTS"):
+        readme = ROOT / "README.md"
+        updated = readme.read_text(encoding="utf-8").replace(CHECK_BLOCK, f"{command}\n{shown}\n")
+        readme.write_text(updated, encoding="utf-8")
+        return
+    assert shown.splitlines() == expected
