@@ -191,11 +191,12 @@ class Workload:
 
 
 def long_seconds(value: Decimal) -> str:
-    """Seconds, and as people read them when that is over a minute: 12,000 s (3 h 20 min)."""
+    """Seconds, and as people read them when that is over a minute: 12,000 s (200 min = 3 h 20 min)."""
     if value < 60:
         return seconds_text(value)
     exact = f"{(value if value == value.to_integral_value() else round(value, 2)).normalize():,f}"
-    return f"{exact} s ({seconds_text(value)})"
+    minutes = f"{round(value / 60, 1).normalize():,f} min"
+    return f"{exact} s ({minutes})" if value < 3600 else f"{exact} s ({minutes} = {seconds_text(value)})"
 
 
 def seconds_text(value: Decimal) -> str:

@@ -11,6 +11,8 @@ with every size at that percentile)::
                   "limits": {"rpm", "tpm", "concurrency"}, "max_p90_latency_s", "levers": {...}},
      "results": [{"task", "model", "provider", "count", "count_range_pct", "lower_bound": [...],
                   "reasoning_basis": [...], "unpriced", "latency": "..." | null, "notes": [...],
+                  "latency_model": {"source", "fixed_s", "per_input_token_s", "per_output_token_s",
+                                    "offset_p50_s", "offset_p90_s"} | null,
                   "p50": FIGURE, "p90": FIGURE,
                   "levers": [{"lever", "label", "available", "reason", "notes": [...],
                               "p50": FIGURE | null, "p90": FIGURE | null,
@@ -30,9 +32,11 @@ with every size at that percentile)::
               "duration": {"seconds", "binding", "verdict",
                            "bounds": [{"name", "seconds", "detail"}], "pressure": [...]} | null}
 
-``lower_bound`` lists why a result's costs are only floors (tables mark them ``≥``); ``unpriced``
-names the missing rate (its money fields are null, never 0). ``turns`` is the p50 per-call
-breakdown of a conversation (with the caching lever's reads and writes when it applies).
+A call's latency at percentile q is ``fixed + per_input x input + per_output x output +
+offset_q`` seconds (given latencies have only offsets). ``lower_bound`` lists why a result's
+costs are only floors (tables mark them ``≥``); ``unpriced`` names the missing rate (its money
+fields are null, never 0). ``turns`` is the p50 per-call breakdown of a conversation (with the
+caching lever's reads and writes when it applies).
 """
 
 from __future__ import annotations
@@ -125,6 +129,16 @@ def result_record(result: Explored) -> dict[str, Any]:
         "reasoning_basis": sorted(inputs.reasoning_how),
         "unpriced": result.unpriced,
         "latency": inputs.latency.describe() if inputs.latency else None,
+        "latency_model": None
+        if inputs.latency is None
+        else {
+            "source": inputs.latency.source,
+            "fixed_s": money(inputs.latency.fixed),
+            "per_input_token_s": money(inputs.latency.per_input),
+            "per_output_token_s": money(inputs.latency.per_output),
+            "offset_p50_s": money(inputs.latency.offset.p50),
+            "offset_p90_s": money(inputs.latency.offset.p90),
+        },
         "notes": list(inputs.notes),
         "p50": figure_record(result.plain.get("p50"), task),
         "p90": figure_record(result.plain.get("p90"), task),

@@ -11,7 +11,7 @@ from llmprof.plan.workload import Limits, long_seconds, seconds_text
 def test_rpm_binds_without_a_latency() -> None:
     timing = job_timing(10_000, 7_000_000, None, None, Limits(rpm=50))
     assert timing.seconds == Decimal(12_000)
-    assert timing.verdict() == "RPM binds: 10,000 requests at 50 a minute take at least 12,000 s (3 h 20 min)"
+    assert timing.verdict() == "RPM binds: 10,000 requests at 50 a minute take at least 12,000 s (200 min = 3 h 20 min)"
     assert timing.pressure == ["no latency known: send at most the limits' rate, or expect 429s"]
 
 
@@ -19,7 +19,7 @@ def test_latency_binds_one_at_a_time() -> None:
     timing = job_timing(10_000, 7_000_000, Decimal("14000.0"), Decimal("1.4"), Limits(rpm=50, concurrency=1))
     assert [(b.name, b.seconds) for b in timing.bounds] == [("latency", Decimal("14000.0")), ("rpm", Decimal(12_000))]
     assert timing.verdict() == (
-        "latency binds: 10,000 requests × 1.4 s one at a time (concurrency 1) = 14,000 s (3 h 53 min 20 s)"
+        "latency binds: 10,000 requests × 1.4 s one at a time (concurrency 1) = 14,000 s (233.3 min = 3 h 53 min 20 s)"
     )
     assert timing.pressure == ["RPM: at most 43 requests/min, 86% of the 50 limit: no 429 pressure"]
 
@@ -56,4 +56,5 @@ def test_seconds_as_people_read_them() -> None:
     assert [seconds_text(Decimal(v)) for v in ("1.4", "0.123", "30", "200", "14000", "90061")] == [
         "1.4 s", "0.12 s", "30 s", "3 min 20 s", "3 h 53 min 20 s", "1 d 1 h 1 min",
     ]  # fmt: skip
-    assert long_seconds(Decimal(12_000)) == "12,000 s (3 h 20 min)"
+    assert long_seconds(Decimal(12_000)) == "12,000 s (200 min = 3 h 20 min)"
+    assert long_seconds(Decimal(90)) == "90 s (1.5 min)"
