@@ -159,17 +159,19 @@ def _caching(inputs: Inputs, levers: Levers, plain: dict[Q, Figure]) -> Option:
     option.label = f"caching ({policy.ttl})"
     option.variant = PLAIN.with_("caching").with_("cache_ttl", policy.ttl)
     option.policy, option.figures = policy, figures
-    option.notes = _cache_notes(inputs, policy, figures["p50"], plain["p50"])
+    option.notes = _cache_notes(inputs, policy, figures["p50"], plain["p50"], figures["p90"])
     return option
 
 
-def _cache_notes(inputs: Inputs, policy: Policy, cached: Figure, plain: Figure) -> list[str]:
+def _cache_notes(inputs: Inputs, policy: Policy, cached: Figure, plain: Figure, p90: Figure) -> list[str]:
     model = inputs.model
     assumed = "" if model.cache.min_tokens else " (assumed: the price table gives none)"
     notes = []
     if not cached.cached_tokens and not cached.written_tokens:
-        notes.append(f"no prefix reaches {model.name}'s minimum of {policy.min_tokens:,} cacheable tokens{assumed}")
-        return notes
+        at = "" if not (p90.cached_tokens or p90.written_tokens) else " at p50 (some do at p90)"
+        notes.append(f"no prefix reaches {model.name}'s minimum of {policy.min_tokens:,} cacheable tokens{assumed}{at}")
+        if not at:
+            return notes
     if policy.billed_writes:
         reads = break_even(inputs, policy.ttl)
         notes.append(

@@ -200,7 +200,7 @@ def _inputs(
         counting=measure.counting,
         reasoning_how=frozenset(hows),
         uncounted=tuple(measure.uncounted),
-        notes=tuple(notes + measure.notes),
+        notes=tuple(notes + [f"{task.name} on {model.name}: {n}" for n in measure.notes]),
     )
 
 

@@ -87,7 +87,7 @@ def tool_definitions(path: Path, model: ModelPrice, measure: Measure) -> int:
         raise InputError(f"{path}: {len(data) - len(request.tools)} item(s) are not tool definitions", _TOOLS_HINT)
     part = count_request(request, model).parts["tools"]
     measure.add(part.count)
-    measure.notes += [n for n in part.notes if n not in measure.notes]
+    measure.notes += [f"tools: {n}" for n in part.notes if f"tools: {n}" not in measure.notes]
     return part.tokens
 
 
@@ -105,7 +105,7 @@ def chat_sizes(spec: Chat, model: ModelPrice, measure: Measure) -> ChatSizes:
     chat = framing(model, measure)
     if spec.steps:
         measure.add("approx")
-        note = "tool calls and results: no provider publishes their framing (3 tokens per message assumed)"
+        note = "tool calls and results: no provider publishes their framing (3 tokens a message assumed)"
         if note not in measure.notes:
             measure.notes.append(note)
     return ChatSizes(

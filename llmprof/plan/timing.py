@@ -85,9 +85,7 @@ def job_timing(requests: int, tokens: int, work_s: Decimal | None, slowest_s: De
         timing.bounds.append(Bound("rpm", seconds, detail))
     if limits.tpm:
         seconds = Decimal(tokens) * MINUTE / limits.tpm
-        detail = (
-            f"{tokens:,} tokens (input + output) at {limits.tpm:,} per minute take at least {seconds_text(seconds)}"
-        )
+        detail = f"{tokens:,} tokens (in + out) at {limits.tpm:,} a minute take at least {long_seconds(seconds)}"
         timing.bounds.append(Bound("tpm", seconds, detail))
     timing.pressure = _pressure(requests, tokens, work_s, limits)
     return timing

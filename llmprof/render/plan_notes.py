@@ -120,8 +120,13 @@ def levers_view(plan: Plan) -> View | None:
             )
             continue
         after = pair(option.figures["p50"].cost * k, option.figures["p90"].cost * k, floor)
-        base = result.plain["p50"].cost
-        share = option.saving(result.plain, "p50") / base * HUNDRED if base else Decimal(0)
+        shares = [
+            option.saving(result.plain, q) / result.plain[q].cost * HUNDRED if result.plain[q].cost else Decimal(0)
+            for q in ("p50", "p90")
+        ]
+        saves = (
+            f"{shares[0]:.1f}%" if f"{shares[0]:.1f}" == f"{shares[1]:.1f}" else f"{shares[0]:.1f}% / {shares[1]:.1f}%"
+        )
         view.rows.append(
             [
                 task.name,
@@ -130,7 +135,7 @@ def levers_view(plan: Plan) -> View | None:
                 per(task),
                 plain,
                 after,
-                f"{share:.1f}%",
+                saves,
                 "; ".join(option.notes),
             ]
         )

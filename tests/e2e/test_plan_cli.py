@@ -335,3 +335,133 @@ def test_a_missing_rate_asked_for_is_named_and_the_other_models_still_shown(run:
         + ")",
         "  hint: drop those models or levers, or add the missing rate with --pricing.",
     ]
+
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_order",
+            "description": "Look up an order by its id.",
+            "parameters": {
+                "type": "object",
+                "properties": {"order_id": {"type": "string", "description": "The order id"}},
+                "required": ["order_id"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "refund",
+            "description": "Refund an order.",
+            "parameters": {
+                "type": "object",
+                "properties": {"order_id": {"type": "string"}, "amount": {"type": "number"}},
+            },
+        },
+    },
+]
+AGENT = """\
+tasks:
+  triage:
+    agent:
+      system_tokens: 200
+      tools: tools.json
+      user_tokens: 120
+      steps: 2
+      tool_call_tokens: 40
+      tool_result_tokens: 600
+      reply_tokens: 250
+    per_day: 300
+models: [gpt-4o-mini]
+budgets: {max_cost_per_day: 0.10}
+"""
+
+
+def test_an_agent_loop_and_a_budget_that_fails(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "tools.json").write_text(json.dumps(TOOLS))
+    (tmp_path / "agent.yaml").write_text(AGENT)
+    doc = _json(run, "agent.yaml", "--cache", "off", code=1)
+    [result] = doc["results"]
+    # 69 tokens of tool definitions (the cookbook's rule) + system 204 + user 124 + 3; each step
+    # adds its tool call (40 + 4) and the tool's result (600 + 4)
+    assert [(t["step"], t["input_tokens"], t["output_tokens"]) for t in result["turns"]] == [
+        (1, 400, 40),
+        (2, 1048, 40),
+        (0, 1696, 250),
+    ]
+    assert result["count"] == "approx"  # no provider publishes how tool calls are framed
+    # (3,144 in x $0.15 + 330 out x $0.60) per 1M, 300 a day
+    assert (result["p50"]["cost_per_task_usd"], result["p50"]["cost_per_day_usd"]) == ("0.0006696", "0.20088")
+    assert doc["budgets"] == [
+        {
+            "budget": "max_cost_per_day",
+            "subject": "triage on gpt-4o-mini (p90)",
+            "limit": "0.1",
+            "actual": "0.20088",
+            "unit": "usd",
+            "status": "fail",
+            "note": None,
+        }
+    ]
+    done = run("plan", "agent.yaml", "--cache", "off")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-2:] == [
+        "error: 1 budget(s) exceeded: max_cost_per_day (triage on gpt-4o-mini (p90))",
+        "  hint: see the Budgets table above.",
+    ]
+    markdown = run("plan", "agent.yaml", "--cache", "off", "--format", "markdown")
+    assert markdown.stdout.startswith("### Workload plan: agent (p50 / p90)\n\n| Task | Model | Calls |")
+    csv = run("plan", "agent.yaml", "--cache", "off", "--format", "csv").stdout.splitlines()
+    assert csv[0].startswith("task,model,count,lower_bound,pricing_version,as_of,variant,unavailable,")
+    assert csv[1].startswith("triage,gpt-4o-mini,approx,,")
+
+
+def test_output_lengths_from_saved_responses(run: Run, tmp_path: Path) -> None:
+    lines = [
+        {"model": "gpt-4o-mini", "usage": {"prompt_tokens": 9, "completion_tokens": n}} for n in range(100, 600, 100)
+    ]
+    (tmp_path / "replies.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    _doc(tmp_path)
+    doc = _json(run, "doc.txt", "-m", "gpt-4o-mini", "--requests", "10", "--responses", "replies.jsonl")
+    [result] = doc["results"]
+    # 100 .. 500 tokens: p50 300, p90 460 (linear interpolation)
+    assert (result["p50"]["output_tokens"], result["p90"]["output_tokens"]) == (3000, 4600)
+    assert (
+        "doc.txt on gpt-4o-mini: output 300 (p50) / 460 (p90) tokens a call, measured in replies.jsonl"
+        in result["notes"]
+    )
+
+
+def test_model_selection_under_a_p90_latency_limit(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "pick.yaml").write_text(
+        textwrap.dedent(
+            """\
+            tasks:
+              chat:
+                conversation: {turns: 4, user_tokens: 100, reply_tokens: 200}
+                per_day: 1000
+            models:
+              gpt-4o-mini: {latency: {p50: 1s, p90: 3s}}
+              gpt-4.1-mini: {latency: {p50: 0.8s, p90: 1.5s}}
+              claude-sonnet-5-5: {}
+            select: {max_p90_latency: 2s}
+            """
+        )
+    )
+    doc = _json(run, "pick.yaml")
+    picks = {
+        c["model"]: (c["meets_limits"], c["cheapest"], c["p90_latency_s"], c["problems"]) for c in doc["selection"]
+    }
+    assert picks == {
+        "gpt-4o-mini": (False, False, "3", ["p90 latency 3 s is over 2 s"]),
+        "gpt-4.1-mini": (True, True, "1.5", []),
+        "claude-sonnet-5-5": (
+            False,
+            False,
+            None,
+            ["p90 latency unknown: give it a --profile (a bench result) or a latency"],
+        ),
+    }
+    assert doc["selection"][0]["model"] == "gpt-4o-mini"  # ranked by cost: listed, not decided
