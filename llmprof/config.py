@@ -95,6 +95,8 @@ class Config:
     endpoints: dict[str, NamedEndpoint] = field(default_factory=dict)
     prompt_sets: dict[str, PromptSet] = field(default_factory=dict)
     budgets: Budgets = field(default_factory=Budgets)
+    workloads: tuple[Path, ...] = ()  # workload files (llmprof plan) that check gates too
+    where_workloads: str = "workloads"
 
 
 def find(explicit: Path | None = None, cwd: Path | None = None) -> Path | None:
@@ -153,12 +155,16 @@ def _toml_section(path: Path) -> Any:
 
 
 def parse(doc: Section, root: Path) -> Config:
-    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets"))
+    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets", "workloads"))
     pricing = doc.text("pricing", None)
     baseline = doc.text("baseline", None)
     endpoints = {name: _endpoint(name, s) for name, s in doc.mapping("endpoints")} if "endpoints" in doc else {}
     sets = {name: _prompt_set(name, s) for name, s in doc.mapping("prompt_sets")} if "prompt_sets" in doc else {}
     budgets_section = doc.optional_section("budgets")
+    workloads = tuple(root / path for path in doc.str_list("workloads", []))
+    for path in workloads:
+        if not path.is_file():
+            raise doc.error("workloads", f"no such workload file: {path}", "write paths relative to the config file.")
     return Config(
         source=doc.source,
         root=root,
@@ -167,6 +173,8 @@ def parse(doc: Section, root: Path) -> Config:
         endpoints=endpoints,
         prompt_sets=sets,
         budgets=_budgets(budgets_section) if budgets_section else Budgets(),
+        workloads=workloads,
+        where_workloads=doc.where("workloads") if "workloads" in doc else "workloads",
     )
 
 

@@ -65,10 +65,14 @@ class Change:
     def cause(self) -> str:
         """What moved the cost: ``price`` (the table), and for the rest ``prompt`` (the file's
         content), ``counting`` (same file, counted differently: a new tokenizer or calibration)
-        and ``settings`` (output, reasoning, caching or batch of the prompt set); joined by +."""
+        and ``settings`` (output, reasoning, caching or batch of the prompt set); joined by +.
+        A workload task's own changes are ``workload`` (its file, or the files it reads)."""
         if self.status in ("new", "removed", "unchanged"):
             return self.status
-        causes = _usage_causes(self.before, self.after) if self.prompt_effect else []
+        if self.item.kind == "workload":
+            causes = ["workload"] if self.prompt_effect else []
+        else:
+            causes = _usage_causes(self.before, self.after) if self.prompt_effect else []
         if self.price_effect:
             causes.append("price")
         return " + ".join(causes or ["prompt"])
@@ -170,7 +174,17 @@ def diff(before: Snapshot, after: Snapshot, table: PriceTable, today: dt.date) -
     changes = []
     for key in sorted(set(old) | set(new)):
         change = Change(old.get(key), new.get(key))
-        if change.before is not None and change.after is not None:
+        if (
+            change.before is not None
+            and change.after is not None
+            and "workload"
+            in (
+                change.before.kind,
+                change.after.kind,
+            )
+        ):
+            _workload_effects(change, before.pricing_version != after.pricing_version)
+        elif change.before is not None and change.after is not None:
             repriced = _reprice(change.before, table, today)
             if repriced is None:  # the model left the table: all of it is a price matter
                 change.price_effect = change.delta
@@ -179,6 +193,23 @@ def diff(before: Snapshot, after: Snapshot, table: PriceTable, today: dt.date) -
                 change.prompt_effect = change.after.cost_per_request - repriced
         changes.append(change)
     return sorted(changes, key=lambda c: (c.status == "unchanged", -abs(c.delta), c.item.key))
+
+
+def _workload_effects(change: Change, new_prices: bool) -> None:
+    """A workload task cannot be repriced from its baseline item alone (its calls, cache reads and
+    writes are not in it): with the same files and token counts under a new price table the whole
+    change is the prices'; otherwise it is the workload's."""
+    before, after = change.before, change.after
+    assert before is not None and after is not None
+    same = (before.prompt_sha256, before.input_tokens, before.output_tokens) == (
+        after.prompt_sha256,
+        after.input_tokens,
+        after.output_tokens,
+    )
+    if same and new_prices:
+        change.price_effect = change.delta
+    else:
+        change.prompt_effect = change.delta
 
 
 def _reprice(item: Item, table: PriceTable, today: dt.date) -> Decimal | None:
