@@ -43,9 +43,10 @@ def duration_cell(result: Explored) -> str:
 
 
 def saving_text(before: Decimal, after: Decimal, task: Task) -> tuple[Decimal, str]:
+    """The saving as a share of ``before``, and its amount at the task's scale: "$2.55 a day"."""
     saved = before - after
     share = saved / before * HUNDRED if before else Decimal(0)
-    return share, f"{share:.1f}% ({usd(saved * scale(task))} {per(task)})"
+    return share, f"{usd(saved * scale(task))} {per(task)}"
 
 
 def seconds_pair(p50: Decimal, p90: Decimal) -> str:

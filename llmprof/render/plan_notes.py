@@ -106,62 +106,61 @@ def levers_view(plan: Plan) -> View | None:
             Column("Plain"),
             Column("With it"),
             Column("Saves"),
-            Column("Note", "left"),
         ],
     )
+    notes: list[str] = []
     for result, option in rows:
         task = result.inputs.task
         floor = bool(result.inputs.lower_bound)
         k = scale(task)
         plain = pair(result.plain["p50"].cost * k, result.plain["p90"].cost * k, floor)
+        who = f"{task.name} on {result.inputs.model.name}, {option.label}"
         if option.reason or not option.figures:
-            view.rows.append(
-                [task.name, result.inputs.model.name, option.label, per(task), plain, "-", "-", option.reason or ""]
-            )
+            status = (option.reason or "").split(":", 1)[0]
+            view.rows.append([task.name, result.inputs.model.name, option.label, per(task), plain, "-", status])
+            notes.append(f"{who}: {(option.reason or '').split(': ', 1)[-1]}.")
             continue
         after = pair(option.figures["p50"].cost * k, option.figures["p90"].cost * k, floor)
         shares = [
             option.saving(result.plain, q) / result.plain[q].cost * HUNDRED if result.plain[q].cost else Decimal(0)
             for q in ("p50", "p90")
         ]
-        saves = (
-            f"{shares[0]:.1f}%" if f"{shares[0]:.1f}" == f"{shares[1]:.1f}" else f"{shares[0]:.1f}% / {shares[1]:.1f}%"
-        )
+        a, b = (f"{share:.1f}%" for share in shares)
         view.rows.append(
-            [
-                task.name,
-                result.inputs.model.name,
-                option.label,
-                per(task),
-                plain,
-                after,
-                saves,
-                "; ".join(option.notes),
-            ]
+            [task.name, result.inputs.model.name, option.label, per(task), plain, after, a if a == b else f"{a} / {b}"]
         )
-    view.footer = [_ranked(r) for r in plan.results if not r.unpriced]
+        if option.notes:
+            notes.append(f"{who}: {'; '.join(option.notes)}.")
+    view.footer = notes + [_ranked(r) for r in plan.results if not r.unpriced]
     return view
 
 
 def _ranked(result: Explored) -> str:
     task = result.inputs.task
-    head = f"{task.name} on {result.inputs.model.name}: "
+    head = f"Ranked, {task.name} on {result.inputs.model.name}: "
     if not result.chain:
         return head + "no lever saves money here."
     parts = []
     for index, step in enumerate(result.chain):
-        _, text = saving_text(step.before["p50"], step.after["p50"], task)
-        parts.append(
-            f"{step.label} saves {text}" if not index else f"then {step.label} saves a further {text} of what is left"
-        )
+        share, amount = saving_text(step.before["p50"], step.after["p50"], task)
+        further = "" if not index else "then "
+        what = f"{share:.1f}%" if not index else f"a further {share:.1f}% of what is left"
+        parts.append(f"{further}{step.label} saves {what} ({amount})")
     first, last = result.chain[0].before["p50"], result.chain[-1].after["p50"]
-    _, together = saving_text(first, last, task)
+    share, amount = saving_text(first, last, task)
     k = scale(task)
     tail = (
-        f"; together {together}: {usd(first * k)} → {usd(last * k)} {per(task)} at p50" if len(result.chain) > 1 else ""
+        f"; together {share:.1f}% ({amount}): {usd(first * k)} → {usd(last * k)} {per(task)}"
+        if len(result.chain) > 1
+        else ""
     )
     note = f" ({result.chain_note})" if result.chain_note else ""
-    return head + ", ".join(parts) + tail + "." + note
+    floor = (
+        " Costs are lower bounds (≥): what they leave out is not in the savings either."
+        if result.inputs.lower_bound
+        else ""
+    )
+    return head + ", ".join(parts) + tail + " at p50." + note + floor
 
 
 def timing_view(plan: Plan) -> View | None:

@@ -65,8 +65,9 @@ def test_ten_thousand_documents_under_a_50_rpm_limit(run: Run, tmp_path: Path) -
         "doc.txt │ gpt-3.5-turbo │ 10,000 │ 3 h 20 min │ RPM binds: 10,000 requests at 50 a minute take at least 12,000 s (200 min = 3 h 20 min) │"
         in table.stdout
     )
+    assert "│ doc.txt │ gpt-3.5-turbo │ batch API │ a task │ $14.00 │       - │  not available │" in table.stdout
     assert (
-        "│ batch API │ a task │ $14.00 │       - │     - │ not available: gpt-3.5-turbo has no batch rates (prices since 2023-03-01)"
+        "doc.txt on gpt-3.5-turbo, batch API: gpt-3.5-turbo has no batch rates (prices since 2023-03-01)."
         in table.stdout
     )
 
@@ -160,7 +161,7 @@ def test_an_8_turn_conversation_grows_and_caching_on_claude_matches_the_hand_com
 
     table = run("plan", "chat.yaml", "--per-turn")
     assert table.returncode == 0, table.stderr
-    assert "chat on claude-sonnet-5-5: caching (5m) saves 49.8% ($2.55 a day)." in table.stdout
+    assert "Ranked, chat on claude-sonnet-5-5: caching (5m) saves 49.8% ($2.55 a day) at p50." in table.stdout
     assert (
         "Input grows by 310 tokens a turn (the last reply and the new message, framed): linear per call, quadratic in total."
         in table.stdout
