@@ -364,7 +364,8 @@ def workload_from(paths: list[str], flags: Flags) -> Workload:
         return _overlay(load(Path(paths[0])), flags)
     if any(Path(p).suffix.lower() in (".yaml", ".yml") for p in paths):
         raise UsageError("a workload file is planned on its own", "pass one .yaml workload, or prompt files only.")
-    name = paths[0] if len(paths) == 1 else f"{paths[0]} and {len(paths) - 1} more"
+    first = "stdin" if paths[0] == "-" else Path(paths[0]).name or paths[0]
+    name = first if len(paths) == 1 else f"{first} and {len(paths) - 1} more"
     job = Job(prompts=tuple(paths), repeat=flags.requests, output=flags.output, reasoning=flags.reasoning)
     task = Task(name=name, kind="job", spec=job, per_day=flags.per_day, where=name)
     return _overlay(

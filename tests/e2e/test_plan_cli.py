@@ -466,3 +466,22 @@ def test_model_selection_under_a_p90_latency_limit(run: Run, tmp_path: Path) -> 
         ),
     }
     assert doc["selection"][0]["model"] == "gpt-4o-mini"  # ranked by cost: listed, not decided
+
+
+def test_the_readme_profile_commands_run_as_shown(run: Run, tmp_path: Path) -> None:
+    import re
+    import shlex
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Profiles from a bench", 1)[1]
+    [block] = re.findall(r"```bash\n(.*?)```", section, flags=re.S)[:1]
+    (tmp_path / "examples" / "prompts").mkdir(parents=True)
+    shutil.copy(root / "examples" / "prompts" / "review-500.txt", tmp_path / "examples" / "prompts")
+    for line in block.strip().splitlines():
+        done = run(*shlex.split(line.removeprefix("llmprof ")))
+        assert done.returncode == 0, (line, done.stderr)
+    assert (
+        "review-500.txt on gpt-4o-mini: output 30 (p50) / 50 (p90) tokens a call, measured in run.json." in done.stdout
+    )
