@@ -20,6 +20,8 @@ its last write or read; a call that comes later finds it gone.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -70,36 +72,52 @@ def _readable(tokens: int, policy: Policy) -> int:
     return tokens
 
 
+def _prefix_ids(call: Call, previous: Call | None, known: list[int]) -> list[int]:
+    """An id for each prefix of the call's blocks (ids[j]: the first j blocks). The blocks it
+    shares with the previous call (the same objects: its history) keep their ids."""
+    shared = 0
+    if previous is not None:
+        limit = min(len(previous.blocks), len(call.blocks))
+        while shared < limit and previous.blocks[shared] is call.blocks[shared]:
+            shared += 1
+    ids = known[: shared + 1]
+    for block in call.blocks[shared:]:
+        ids.append(hash((ids[-1], block.key)))
+    return ids
+
+
 def chat_cache(calls: Sequence[Call], starts: Sequence[Decimal], policy: Policy) -> list[Outcome]:
     """A conversation's calls in order, each sent at ``starts[i]`` seconds from the first."""
-    entries: dict[tuple[str, ...], Decimal] = {}  # cached prefix -> when it expires
+    entries: dict[int, Decimal] = {}  # cached prefix (by its id) -> when it expires
     outcomes: list[Outcome] = []
+    ttl, floor = policy.ttl_s, policy.min_tokens
+    previous: Call | None = None
+    ids: list[int] = [0]
     for index, (call, start) in enumerate(zip(calls, starts, strict=True)):
-        keys = tuple(b.key for b in call.blocks)
-        ends = [0]
-        for block in call.blocks:
-            ends.append(ends[-1] + block.tokens)
-        if policy.warm_static and index == 0 and call.static and ends[call.static] >= policy.min_tokens:
-            entries[keys[: call.static]] = start + policy.ttl_s
+        ids = _prefix_ids(call, previous, ids)
+        previous = call
+        ends = [0, *itertools.accumulate(b.tokens for b in call.blocks)]
+        expiry = start + ttl
+        if policy.warm_static and index == 0 and call.static and ends[call.static] >= floor:
+            entries[ids[call.static]] = expiry
         hit = 0
-        for j in range(len(keys), 0, -1):
-            expires = entries.get(keys[:j])
+        for j in range(len(call.blocks), 0, -1):
+            expires = entries.get(ids[j])
             if expires is not None and start < expires:
                 hit = j
-                entries[keys[:j]] = start + policy.ttl_s  # a read refreshes the entry
+                entries[ids[j]] = expiry  # a read refreshes the entry
                 break
         read = _readable(ends[hit], policy)
         written = 0
         if policy.billed_writes:
-            marks = [j for j in (call.static, len(keys)) if j and ends[j] >= policy.min_tokens]
+            marks = [j for j in (call.static, len(call.blocks)) if j and ends[j] >= floor]
             if marks and marks[-1] > hit:
-                written = ends[marks[-1]] - read
+                written = ends[marks[-1]] - ends[hit]
             for j in marks:
-                entries[keys[:j]] = start + policy.ttl_s
+                entries[ids[j]] = expiry
         else:
-            for j in range(1, len(keys) + 1):
-                if ends[j] >= policy.min_tokens:
-                    entries[keys[:j]] = start + policy.ttl_s
+            first = bisect.bisect_left(ends, floor)  # every prefix from the minimum on is cached
+            entries.update(dict.fromkeys(ids[max(first, 1) :], expiry))
         outcomes.append([(call.count, read, written)])
     return outcomes
 

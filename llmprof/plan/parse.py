@@ -121,10 +121,16 @@ def _task(name: str, s: Section, root: Path) -> Task:
 
 def _chat(s: Section, root: Path, agent: bool) -> Chat:
     keys(s, AGENT_KEYS if agent else CHAT_KEYS, required=() if agent else ("turns",))
-    turns = count(s, "turns", 1, 1, "a conversation has at least 1 turn: write turns: 1 or more")
+    turns = count(s, "turns", 1, 1, "a conversation has at least 1 turn: write turns: 1 or more", MAX_TURNS)
     user = _text(s, "user", "user_tokens", root, required=True)
     assert user is not None
-    steps = count(s, "steps", 1, 0) if agent else 0
+    steps = count(s, "steps", 1, 0, None, MAX_STEPS) if agent else 0
+    if turns * (steps + 1) > MAX_CALLS:
+        raise s.error(
+            "steps" if agent else "turns",
+            f"{turns:,} turns of {steps + 1:,} calls each make more than {MAX_CALLS:,} calls",
+            "plan a shorter conversation: the cost of a longer one is its calls times their growth.",
+        )
     return Chat(
         system=_text(s, "system", "system_tokens", root),
         tools=_path(s, "tools", root),
@@ -207,12 +213,19 @@ def keys(s: Section, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -
         raise ConfigError(exc.message, hint) from None
 
 
-def count(s: Section, key: str, default: Any, minimum: int, hint: str | None = None) -> Any:
-    """A whole number >= ``minimum``; the error names the fix."""
+#: Bounds that keep a plan computable (every call of a conversation is priced on its own).
+MAX_TURNS, MAX_STEPS, MAX_CALLS, MAX_TOKENS = 1_000, 200, 1_000, 1_000_000_000
+
+
+def count(s: Section, key: str, default: Any, minimum: int, hint: str | None = None, maximum: int = 10**12) -> Any:
+    """A whole number from ``minimum`` to ``maximum``; the error names the fix."""
     try:
-        return s.integer(key, default, minimum=minimum)
+        value = s.integer(key, default, minimum=minimum)
     except ConfigError as exc:
         raise ConfigError(exc.message, exc.hint or hint or f"write a whole number >= {minimum}") from None
+    if value is not None and value is not default and value > maximum:
+        raise s.error(key, f"must be at most {maximum:,}, got {value:,}", f"write a whole number <= {maximum:,}")
+    return value
 
 
 def size(s: Section, key: str) -> Dist:
@@ -220,11 +233,11 @@ def size(s: Section, key: str) -> Dist:
     if isinstance(s.data.get(key), dict):
         inner = s.section(key)
         keys(inner, ("p50", "p90"), required=("p50", "p90"))
-        p50, p90 = count(inner, "p50", None, 0, SIZE_HINT), count(inner, "p90", None, 0, SIZE_HINT)
+        p50, p90 = (count(inner, q, None, 0, SIZE_HINT, MAX_TOKENS) for q in ("p50", "p90"))
         if p90 < p50:
             raise inner.error("p90", f"p90 ({p90}) is below p50 ({p50})", "the p90 is at least the p50.")
         return Dist(p50, p90)
-    return Dist.of(count(s, key, None, 0, SIZE_HINT))
+    return Dist.of(count(s, key, None, 0, SIZE_HINT, MAX_TOKENS))
 
 
 def seconds(s: Section, key: str) -> Seconds:

@@ -75,12 +75,33 @@ def plan(
         warning = model.lifecycle(as_of)
         if warning:
             result.warnings.append(warning)
+    result.warnings += _limits_warnings(result.results)
     result.choices = choose(result.results, models, workload.max_p90_latency)
     if workload.budgets.any:
         from llmprof.plan.budgets import evaluate_budgets
 
         result.budgets = evaluate_budgets(result.results, workload.budgets)
     return result
+
+
+def _limits_warnings(results: list[Explored]) -> list[str]:
+    """Calls the API would refuse: over the context window or the maximum output (at p90)."""
+    warnings = []
+    for explored in results:
+        model, figure = explored.inputs.model, explored.plain.get("p90")
+        if figure is None:
+            continue
+        who = f"{explored.inputs.task.name} on {model.name}"
+        if model.context_window and figure.max_prompt + figure.max_output > model.context_window:
+            warnings.append(
+                f"{who}: a call of {figure.max_prompt:,} prompt + {figure.max_output:,} output tokens (p90) exceeds "
+                f"its context window of {model.context_window:,}: the API would refuse it (--keep-last-turns trims)"
+            )
+        if model.max_output and figure.max_output > model.max_output:
+            warnings.append(
+                f"{who}: {figure.max_output:,} output tokens (p90) exceed its maximum output of {model.max_output:,}"
+            )
+    return warnings
 
 
 def _models(workload: Workload, table: PriceTable, as_of: dt.date) -> list[ModelPrice]:

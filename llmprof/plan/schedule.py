@@ -16,6 +16,7 @@ history is shorter too) and a history window (``keep_last_turns``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ class Call:
     static: int = 0  # leading blocks every call of the task shares (tool definitions, system)
     count: int = 1  # identical sends (a job's repeats)
 
-    @property
+    @functools.cached_property
     def input(self) -> int:
         return sum(b.tokens for b in self.blocks) + self.priming
 

@@ -94,8 +94,10 @@ def job_timing(requests: int, tokens: int, work_s: Decimal | None, slowest_s: De
 def _pressure(requests: int, tokens: int, work_s: Decimal | None, limits: Limits) -> list[str]:
     if not (limits.rpm or limits.tpm) or not requests:
         return []
-    if work_s is None or not work_s:
+    if work_s is None:
         return ["no latency known: send at most the limits' rate, or expect 429s"]
+    if not work_s:
+        return ["a latency of 0 s: requests go out as fast as they are sent; pace them to the limits"]
     if limits.concurrency is None:
         return ["no concurrency limit: sent all at once, requests beyond the limits get 429; pace them"]
     rpm = Decimal(limits.concurrency) * MINUTE * requests / work_s  # C in flight, each the mean latency

@@ -485,3 +485,17 @@ def test_the_readme_profile_commands_run_as_shown(run: Run, tmp_path: Path) -> N
     assert (
         "review-500.txt on gpt-4o-mini: output 30 (p50) / 50 (p90) tokens a call, measured in run.json." in done.stdout
     )
+
+
+def test_a_conversation_that_outgrows_the_context_window_is_warned_about(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "long.yaml").write_text(
+        "tasks:\n  s:\n    conversation: {turns: 100, user_tokens: 500, reply_tokens: 1000}\nmodels: [gpt-4o-mini]\n"
+    )
+    done = run("plan", "long.yaml", "--keep-last-turns", "20")
+    assert done.returncode == 0, done.stderr
+    # turn 100: 100 messages of 500 + 4, 99 replies of 1,000 + 4, 3 to prime the reply
+    assert done.stderr.splitlines()[-1] == (
+        "warning: s on gpt-4o-mini: a call of 149,799 prompt + 1,000 output tokens (p90) exceeds its context window "
+        "of 128,000: the API would refuse it (--keep-last-turns trims)"
+    )
+    assert "│ s    │ gpt-4o-mini │ last 20 turns │ a task │" in done.stdout

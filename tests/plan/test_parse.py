@@ -145,3 +145,19 @@ def test_mistakes_name_file_line_key_and_fix(write: Write, text: str, message: s
     else:
         assert shown == message
     assert caught.value.hint == hint
+
+
+def test_a_conversation_too_long_to_plan_is_refused(write: Write) -> None:
+    path = write("plan.yaml", "tasks:\n  s:\n    agent: {turns: 10, steps: 150, user_tokens: 1}\n")
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert (
+        caught.value.message == f"{path}:3: tasks.s.agent.steps: 10 turns of 151 calls each make more than 1,000 calls"
+    )
+    path = write("plan.yaml", "tasks:\n  s:\n    conversation: {turns: 5000, user_tokens: 1}\n")
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert (caught.value.message, caught.value.hint) == (
+        f"{path}:3: tasks.s.conversation.turns: must be at most 1,000, got 5,000",
+        "write a whole number <= 1,000",
+    )
