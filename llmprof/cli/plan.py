@@ -128,7 +128,7 @@ def plan(
 ) -> None:
     """What a whole workload costs and how long it takes: jobs, conversations, agents; caching, batch, limits."""
     from llmprof import dates
-    from llmprof.plan.parse import Flags, workload_from
+    from llmprof.plan.flags import Flags, workload_from
     from llmprof.plan.run import plan as plan_workload
     from llmprof.plan.workload import Limits
     from llmprof.render.output import emit

@@ -65,12 +65,20 @@ def evaluate_budgets(results: Sequence[Explored], budgets: Budgets) -> list[Budg
                     out.append(BudgetResult(name, subject, limit, seconds, "s", _status(seconds, limit)))
                 continue
             if name not in costs:
-                out.append(
-                    BudgetResult(name, subject, limit, None, "usd", "fail", "not evaluated: the task has no per_day")
-                )
-                continue
+                continue  # a budget a day or a month is for the tasks that run daily
             out.append(_cost(name, subject, costs[name], limit, floor))
-    return out
+    return out + _unmet(results, budgets)
+
+
+def _unmet(results: Sequence[Explored], budgets: Budgets) -> list[BudgetResult]:
+    """A budget a day or a month with no task that runs daily cannot pass unseen."""
+    if any(r.inputs.task.per_day for r in results):
+        return []
+    return [
+        BudgetResult(name, "all tasks", limit, None, "usd", "fail", "not evaluated: no task has a per_day")
+        for name, limit in _limits(budgets)
+        if name in ("max_cost_per_day", "max_cost_per_month")
+    ]
 
 
 def _with(budgets: Budgets) -> str:

@@ -258,13 +258,18 @@ def _stack(result: Explored) -> None:
     ranked.sort(key=lambda o: (-o.saving(result.plain, "p50"), LEVERS.index(o.lever)))
     before = {q: result.plain[q].cost for q in QS}
     applied: list[str] = []
+    skipped: list[str] = []
     for option in ranked:
-        applied.append(option.lever)
-        variant, policy = result.combined(tuple(applied))
+        variant, policy = result.combined((*applied, option.lever))
         try:
             after = {q: evaluate(result.inputs, variant, q, policy).cost for q in QS}
         except PricingError as exc:
-            result.chain_note = f"{option.label} on top of the others: not priced: {exc.message}"
-            return
+            skipped.append(f"{option.label} on top of them is not priced ({exc.message})")
+            continue
+        if after["p50"] >= before["p50"]:  # e.g. a shorter history breaks the cached prefix
+            skipped.append(f"{option.label} saves nothing more on top of them")
+            continue
+        applied.append(option.lever)
         result.chain.append(Step(option.lever, option.label, before, after))
         before = after
+    result.chain_note = "; ".join(skipped) or None

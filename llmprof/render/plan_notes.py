@@ -154,7 +154,7 @@ def _ranked(result: Explored) -> str:
         if len(result.chain) > 1
         else ""
     )
-    note = f" ({result.chain_note})" if result.chain_note else ""
+    note = f" Not stacked: {result.chain_note}." if result.chain_note else ""
     floor = (
         " Costs are lower bounds (≥): what they leave out is not in the savings either."
         if result.inputs.lower_bound
