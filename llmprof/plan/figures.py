@@ -203,8 +203,13 @@ def _cache_use(
         return [[(c.count, 0, 0)] for c in calls]
     if starts:
         return cache.chat_cache(calls, starts, policy)
-    sends = sum(c.count for c in calls)
+    wave, spacing = job_waves(inputs, sum(c.count for c in calls), timing, variant)
+    return cache.job_cache(calls, policy, wave, spacing is None or spacing <= policy.ttl_s)
+
+
+def job_waves(inputs: Inputs, sends: int, timing: Timing | None, variant: Variant) -> tuple[int, Decimal | None]:
+    """How many of a job's first sends go out before any has finished (they all miss the cache),
+    and the time between sends (None: unknown, taken as close enough to keep the cache)."""
     seconds = None if variant.batch or timing is None else timing.seconds
-    warm = seconds is None or not sends or seconds / sends <= policy.ttl_s
-    wave = 1 if variant.batch else min(inputs.limits.concurrency or 1, sends)
-    return cache.job_cache(calls, policy, wave, warm)
+    spacing = seconds / sends if seconds is not None and sends else None
+    return (1 if variant.batch else min(inputs.limits.concurrency or 1, sends)), spacing

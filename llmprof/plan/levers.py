@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from llmprof.errors import PricingError
 from llmprof.plan.cache import DEFAULT_MIN_TOKENS, DEFAULT_TTL, INCREMENT, MIN_TOKENS, Policy, ttl_seconds
-from llmprof.plan.figures import PLAIN, Figure, Inputs, Variant, calls_for, evaluate
+from llmprof.plan.figures import PLAIN, Figure, Inputs, Variant, calls_for, evaluate, job_waves
 from llmprof.plan.timing import BATCH_WINDOW_S
 from llmprof.plan.workload import DAY_S, QS, Chat, Job, Levers, Q, seconds_text
 from llmprof.pricing import Mode, Usage, price_request
@@ -180,6 +180,21 @@ def _cache_notes(inputs: Inputs, policy: Policy, cached: Figure, plain: Figure, 
         )
     else:
         notes.append(f"automatic: no write charge, prompts from {policy.min_tokens:,} tokens{assumed}")
+    if isinstance(inputs.task.spec, Job):
+        wave, spacing = job_waves(inputs, plain.requests, plain.timing, PLAIN)
+        write = " and write it" if policy.billed_writes else ""
+        writers = (
+            f"the first {wave:,} sends find the shared prefix uncached{write}"
+            if wave > 1
+            else (f"the first send finds the shared prefix uncached{write}")
+        )
+        if spacing is None:
+            notes.append(f"{writers}, the rest read it (time between sends not known: taken as within {policy.ttl})")
+        elif spacing <= policy.ttl_s:
+            notes.append(f"{writers}, the rest read it (one send every {seconds_text(spacing)})")
+        else:
+            again = "each writes it again" if policy.billed_writes else "each finds it gone"
+            notes.append(f"sends come {seconds_text(spacing)} apart, beyond {policy.ttl}: {again}")
     gap = plain.longest_gap_s
     if isinstance(inputs.task.spec, Chat) and len(plain.lines) > 1:
         if gap is None:
@@ -227,6 +242,8 @@ def _batch(inputs: Inputs) -> Option:
     option = _tried(inputs, "batch", "batch API", PLAIN.with_("batch"))
     if option.reason is None:
         option.notes.append("results within 24 h (most batches finish sooner)")
+        if inputs.job_system is not None:
+            option.notes.append("with caching, cache hits inside a batch are best effort")
     return option
 
 

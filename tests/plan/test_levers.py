@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from llmprof.plan.levers import break_even, explore
-from llmprof.plan.workload import Levers, Seconds
+from llmprof.plan.workload import Levers, Limits, Seconds
 from llmprof.pricing import PriceTable
 from tests.plan.helpers import conversation, job
 
@@ -91,3 +91,31 @@ def test_history_window_only_for_conversations(table: PriceTable) -> None:
     assert window.figures["p50"].input_tokens == 1111 + 1419 + 6 * 1727  # from turn 3: 2 turns + the new one
     none = explore(job(table.resolve("mini")), Levers(keep_last_turns=2)).option("keep_last_turns")
     assert none is not None and none.reason == "not applicable: a job has no history"
+
+
+def test_a_warm_shared_prefix_between_conversations(table: PriceTable) -> None:
+    # 1,000 conversations a day start 86.4 s apart, within 5 minutes: the system prompt stays cached
+    inputs = conversation(table.resolve("cachey"), system=2000, turns=2, per_day=1000)
+    caching = explore(inputs, Levers()).option("caching")
+    assert caching is not None and caching.label == "caching (5m)"
+    first, second = caching.figures["p50"].lines
+    assert (first.cached_tokens, first.written_tokens) == (2004, 104)
+    assert (second.cached_tokens, second.written_tokens) == (2108, 308)
+    assert "1,000 tasks a day keep the shared system prompt and tools cached between them" in caching.notes
+    cold = explore(conversation(table.resolve("cachey"), system=2000, turns=2, per_day=10), Levers()).option("caching")
+    assert cold is not None and cold.figures["p50"].lines[0].written_tokens == 2108
+
+
+def test_a_job_prefix_note_says_who_writes_it(table: PriceTable) -> None:
+    inputs = job(table.resolve("cachey"), system=2000, repeat=600, limits=Limits(rpm=60, concurrency=4))
+    caching = explore(inputs, Levers()).option("caching")
+    assert caching is not None
+    assert (
+        "the first 4 sends find the shared prefix uncached and write it, the rest read it (one send every 1 s)"
+        in caching.notes
+    )
+    # 2,711 tokens a send at 500 a minute: one send every 325.32 s, past a 5-minute lifetime
+    slow = job(table.resolve("cachey"), system=2000, repeat=600, limits=Limits(tpm=500))
+    note = explore(slow, Levers(cache_ttl="5m")).option("caching")
+    assert note is not None and "sends come 5 min 25 s apart, beyond 5m: each writes it again" in note.notes
+    assert note.figures["p50"].written_tokens == 600 * 2004 and note.figures["p50"].cached_tokens == 0
