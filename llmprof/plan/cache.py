@@ -54,6 +54,7 @@ class Policy:
     billed_writes: bool
     increment: int = 1
     warm_static: bool = False  # other tasks' traffic keeps the shared prefix cached
+    rate: str | None = None  # the price table's key for its write rate, when not the lifetime ("default")
 
     @property
     def ttl_s(self) -> Decimal:

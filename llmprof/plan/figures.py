@@ -142,7 +142,7 @@ def evaluate(inputs: Inputs, variant: Variant, q: Q, policy: cache.Policy | None
     if not is_chat:
         figure.timing = job_timing(requests, tokens, figure.work_s, figure.slowest_s, inputs.limits)
     outcomes = _cache_use(inputs, calls, starts, figure.timing, variant, policy)
-    mode = Mode(batch=variant.batch, cache_ttl=policy.ttl if variant.caching and policy else None)
+    mode = Mode(batch=variant.batch, cache_ttl=(policy.rate or policy.ttl) if variant.caching and policy else None)
     memo: dict[Usage, Cost] = {}
     moments: list[Decimal | None] = list(starts) if starts else [None] * len(calls)
     for call, outcome, start in zip(calls, outcomes, moments, strict=True):

@@ -115,9 +115,10 @@ def policies(inputs: Inputs, ttl: str | None) -> list[Policy] | str:
     if rates.cached_input is None:
         return f"{model.name} has no cache-read rate (prices since {model.period_on(inputs.as_of).since})"
     min_tokens = model.cache.min_tokens or MIN_TOKENS.get(model.provider, DEFAULT_MIN_TOKENS)
+    keys: dict[str, str | None] = {}  # lifetime -> the table's key for it, when not the lifetime itself
     if rates.cache_write:
-        ttls = [model.cache.default_ttl or DEFAULT_TTL if t == "default" else t for t in rates.cache_write]
-        billed, increment = True, 1
+        keys = {(model.cache.default_ttl or DEFAULT_TTL) if t == "default" else t: t for t in rates.cache_write}
+        ttls, billed, increment = list(keys), True, 1
     else:
         ttls, billed, increment = [model.cache.default_ttl or DEFAULT_TTL], False, INCREMENT.get(model.provider, 1)
     if ttl is not None:
@@ -129,6 +130,7 @@ def policies(inputs: Inputs, ttl: str | None) -> list[Policy] | str:
         Policy(
             t, min_tokens, billed, increment,
             warm_static=isinstance(spec, Chat) and bool(per_day) and DAY_S / (per_day or 1) < ttl_seconds(t),
+            rate=keys.get(t),
         )
         for t in ttls
     ]  # fmt: skip
@@ -146,7 +148,7 @@ def _caching(inputs: Inputs, levers: Levers, plain: dict[Q, Figure]) -> Option:
         return option
     best: tuple[Decimal, Policy, dict[Q, Figure]] | None = None
     for policy in found:
-        variant = PLAIN.with_("caching").with_("cache_ttl", policy.ttl)
+        variant = PLAIN.with_("caching").with_("cache_ttl", policy.rate or policy.ttl)
         try:
             figures = {q: evaluate(inputs, variant, q, policy) for q in QS}
         except PricingError as exc:
@@ -157,7 +159,7 @@ def _caching(inputs: Inputs, levers: Levers, plain: dict[Q, Figure]) -> Option:
     assert best is not None
     _, policy, figures = best
     option.label = f"caching ({policy.ttl})"
-    option.variant = PLAIN.with_("caching").with_("cache_ttl", policy.ttl)
+    option.variant = PLAIN.with_("caching").with_("cache_ttl", policy.rate or policy.ttl)
     option.policy, option.figures = policy, figures
     option.notes = _cache_notes(inputs, policy, figures["p50"], plain["p50"], figures["p90"])
     return option
@@ -173,7 +175,7 @@ def _cache_notes(inputs: Inputs, policy: Policy, cached: Figure, plain: Figure, 
         if not at:
             return notes
     if policy.billed_writes:
-        reads = break_even(inputs, policy.ttl)
+        reads = break_even(inputs, policy.rate or policy.ttl)
         notes.append(
             f"writes cost more than input: a written token pays off after {reads} read{'s' if reads != 1 else ''} "
             f"within {policy.ttl}"

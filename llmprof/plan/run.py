@@ -64,7 +64,7 @@ def plan(
     for task in workload.tasks:
         counted: dict[str, sizes.Counted] = {}
         if isinstance(task.spec, Job):
-            sources = sizes.job_sources(task.spec, root, glob, encoding)
+            sources = sizes.job_sources(task.spec, root, glob, encoding, note)
             counted = sizes.job_prompts(sources, models, encoding)
         for model in models:
             inputs = _inputs(task, model, workload, as_of, profiles.get(model.name), responses, counted.get(model.name))
@@ -112,7 +112,7 @@ def _models(workload: Workload, table: PriceTable, as_of: dt.date) -> list[Model
         try:
             model = table.resolve(spec.name)
         except UnknownModelError as exc:
-            if workload.source is None:
+            if workload.source is None or spec.where == "-m":
                 raise
             raise ConfigError(f"{spec.where}: unknown model {spec.name!r}", exc.hint) from exc
         model.period_on(as_of)  # fail before counting if it had no price then

@@ -10,7 +10,7 @@ whatever a request carries that cannot be counted makes it a lower bound.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,13 @@ class Counted:
     labels: list[str] = field(default_factory=list)
 
 
-def job_sources(spec: Job, root: Path | None, glob: str | None = None, encoding: str = "utf-8") -> list[Source]:
+def job_sources(
+    spec: Job,
+    root: Path | None,
+    glob: str | None = None,
+    encoding: str = "utf-8",
+    note: Callable[[str], None] = lambda _: None,
+) -> list[Source]:
     """The job's prompt files: paths, folders and globs (relative to ``root``, the workload's folder)."""
     paths: list[str] = []
     for pattern in spec.prompts:
@@ -145,7 +151,7 @@ def job_sources(spec: Job, root: Path | None, glob: str | None = None, encoding:
                 continue
             pattern = str(root / pattern)
         paths.append(pattern)
-    return collect_sources(paths, glob, encoding=encoding)
+    return collect_sources(paths, glob, note, encoding)
 
 
 def job_prompts(sources: Sequence[Source], models: Sequence[ModelPrice], encoding: str = "utf-8") -> dict[str, Counted]:

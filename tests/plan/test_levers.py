@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from llmprof.plan.levers import break_even, explore
 from llmprof.plan.workload import Levers, Limits, Seconds
-from llmprof.pricing import PriceTable
+from llmprof.pricing import PriceTable, load_table
 from tests.plan.helpers import conversation, job
 
 
@@ -119,3 +121,25 @@ def test_a_job_prefix_note_says_who_writes_it(table: PriceTable) -> None:
     note = explore(slow, Levers(cache_ttl="5m")).option("caching")
     assert note is not None and "sends come 5 min 25 s apart, beyond 5m: each writes it again" in note.notes
     assert note.figures["p50"].written_tokens == 600 * 2004 and note.figures["p50"].cached_tokens == 0
+
+
+def test_a_single_cache_write_rate_is_the_default_lifetimes(write: Callable[[str, str], Path]) -> None:
+    from tests.conftest import BASE_TABLE
+
+    extra = """\
+  plainwrite:
+    provider: minimax
+    tokenizer: o200k_base
+    source: https://example.test/pricing
+    checked: 2026-11-01
+    prices:
+      - since: 2026-01-01
+        input: 3.00
+        output: 15.00
+        cached_input: 0.30
+        cache_write: 3.75
+"""
+    table = load_table(base=write("t.yaml", BASE_TABLE + extra))
+    caching = explore(conversation(table.resolve("plainwrite")), Levers()).option("caching")
+    assert caching is not None and caching.reason is None and caching.label == "caching (5m)"
+    assert caching.figures["p50"].cost == Decimal("0.0405792")  # as the Claude-like model's 5m writes
