@@ -63,7 +63,7 @@ def plan(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="WORKLOAD.yaml | PATH...",
+            metavar="WORKLOAD.yaml|PATH",
             help="A workload file, or prompt files and folders (each prompt is one job request).",
             show_default=False,
         ),
