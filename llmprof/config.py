@@ -114,6 +114,8 @@ class Config:
     prompt_sets: dict[str, PromptSet] = field(default_factory=dict)
     budgets: Budgets = field(default_factory=Budgets)
     ignore_warnings: tuple[str, ...] = ()  # warning codes (WARNING_CODES) that do not fail --fail-on-warn
+    workloads: tuple[Path, ...] = ()  # workload files (llmprof plan) that check gates too
+    where_workloads: str = "workloads"
     path: Path | None = None  # the file itself
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # "budgets.latency.p90_e2e_s" -> line
 
@@ -200,12 +202,16 @@ def _toml_section(path: Path) -> Any:
 
 
 def parse(doc: Section, root: Path) -> Config:
-    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets", "ignore_warnings"))
+    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets", "ignore_warnings", "workloads"))
     pricing = doc.text("pricing", None)
     baseline = doc.text("baseline", None)
     endpoints = {name: _endpoint(name, s) for name, s in doc.mapping("endpoints")} if "endpoints" in doc else {}
     sets = {name: _prompt_set(name, s) for name, s in doc.mapping("prompt_sets")} if "prompt_sets" in doc else {}
     budgets_section = doc.optional_section("budgets")
+    workloads = tuple(root / path for path in doc.str_list("workloads", []))
+    for path in workloads:
+        if not path.is_file():
+            raise doc.error("workloads", f"no such workload file: {path}", "write paths relative to the config file.")
     return Config(
         source=doc.source,
         root=root,
@@ -215,6 +221,8 @@ def parse(doc: Section, root: Path) -> Config:
         prompt_sets=sets,
         budgets=_budgets(budgets_section) if budgets_section else Budgets(),
         ignore_warnings=_ignore_warnings(doc),
+        workloads=workloads,
+        where_workloads=doc.where("workloads") if "workloads" in doc else "workloads",
     )
 
 

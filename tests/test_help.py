@@ -48,7 +48,7 @@ def _help(command: Any, name: str) -> str:
 
 def test_every_command_is_covered() -> None:
     assert sorted(COMMANDS) == [
-        "bench", "check", "compare", "estimate", "init", "mock serve",
+        "bench", "check", "compare", "estimate", "init", "mock serve", "plan",
         "pricing list", "pricing show", "pricing validate", "report",
     ]  # fmt: skip
 

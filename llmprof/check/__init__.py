@@ -8,6 +8,7 @@ from pathlib import Path
 
 from llmprof.check.evaluate import BudgetResult, CheckReport, diff, evaluate, evaluate_latency
 from llmprof.check.items import Snapshot, load, save, snapshot
+from llmprof.check.workloads import plan_workloads, workload_budgets
 from llmprof.config import DEFAULT_BASELINE, Config
 from llmprof.pricing import PriceTable
 
@@ -32,9 +33,11 @@ def check_project(
 ) -> CheckReport:
     """Today's figures against the baseline at ``path``, every budget evaluated (or failed)."""
     before = load(path)
-    after = snapshot(config, table, today)
+    plans = plan_workloads(config, table, today) if config.workloads else []
+    after = snapshot(config, table, today, plans)
     report = CheckReport(before, after, diff(before, after, table, today), ignore=frozenset(config.ignore_warnings))
     evaluate(report, config.budgets)
+    report.budgets += workload_budgets(plans)
     stale = table.staleness(today, config.budgets.max_pricing_age_days)
     if stale:
         report.warn(

@@ -48,7 +48,7 @@ def _root(
 
 def _register() -> None:
     """Import the command modules, whose decorators add the commands to the apps above."""
-    from llmprof.cli import estimate, bench, check, init, pricing, mock  # noqa: F401, I001  (order: the help's)
+    from llmprof.cli import estimate, plan, bench, check, init, pricing, mock  # noqa: F401, I001  (order: the help's)
 
 
 def run(args: list[str] | None = None) -> int:

@@ -71,6 +71,15 @@ ESTIMATE = epilog(
     ),
     ("LLMPROF_PRICING",),
 )
+PLAN = epilog(
+    (
+        "llmprof plan docs/ -m gpt-4o-mini --output-tokens 200 --rpm 50     # each prompt once",
+        "llmprof plan doc.txt -m gpt-4o-mini --requests 10000 --rpm 50 --latency 1.4s",
+        "llmprof plan plan.yaml                                       # jobs, conversations, agents",
+        "llmprof plan plan.yaml --profile run.json --max-p90-latency 2s --format json > plan.json",
+    ),
+    ("LLMPROF_PRICING",),
+)
 BENCH = epilog(
     (
         "llmprof bench --runs 20                                      # the built-in mock",

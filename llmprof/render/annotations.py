@@ -84,7 +84,7 @@ def _budget(b: BudgetResult, level: Level, config: Config, workspace: Path) -> A
             f"{b.budget} ({b.subject}): {shown(b.unit, b.actual)} is near the limit {shown(b.unit, b.limit, True)}"
             f" (at least warn_at_pct {config.budgets.warn_at_pct}% of it)"
         )
-    limit = config.at(b.config_key)
+    limit = b.location or config.at(b.config_key)
     title = f"llmprof {b.budget}"
     if b.prompt is None:
         return _at(level, message, limit, workspace, title)

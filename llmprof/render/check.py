@@ -39,7 +39,8 @@ SCHEMA_VERSION = 2
 MARK = {"pass": "pass", "warn": "WARN", "fail": "FAIL"}
 HINT = "see the report above; --update-baseline accepts the new costs."
 _RELATIVE = ("max_cost_increase_pct", "max_cost_increase_pct_per_prompt")
-_ABSOLUTE = ("max_cost_per_request", "max_cost_per_day")
+_ABSOLUTE = ("max_cost_per_request", "max_cost_per_day", "max_cost_per_task", "max_cost_per_month")
+_DURATION = ("max_job_duration",)  # a workload's job (llmprof plan)
 _PCT = Decimal("0.000001")
 
 
@@ -102,7 +103,9 @@ class CheckOutput:
             parts.append("an intended increase: run `llmprof check --update-baseline` and commit the new baseline")
         if names & set(_ABSOLUTE):
             parts.append("over a cost limit: trim the prompt or its output, pick a cheaper model, or raise the limit")
-        if names - set(_RELATIVE) - set(_ABSOLUTE):
+        if names & set(_DURATION):
+            parts.append("over a job's time limit: raise its rate limits or concurrency, or the limit")
+        if names - set(_RELATIVE) - set(_ABSOLUTE) - set(_DURATION):
             parts.append("over a latency limit: bench a faster endpoint, or raise budgets.latency")
         if any(b.actual is None for b in failed):
             parts.append("not evaluated: each says why, and what to set")

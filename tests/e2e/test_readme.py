@@ -20,7 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```console\n(.*?)```", README, flags=re.S)
 # Examples whose output is deterministic (no timings, no "..." elisions): cost and pricing.
-EXACT = [b for b in BLOCKS if b.startswith(("$ llmprof estimate", "$ llmprof pricing")) and "\n...\n" not in b]
+EXACT = [
+    b
+    for b in BLOCKS
+    if b.startswith(("$ llmprof estimate", "$ llmprof pricing", "$ llmprof plan")) and "\n...\n" not in b
+]
+# Plan examples shortened with "..." lines: what they do show must be there, in order.
+ELIDED = [b for b in BLOCKS if b.startswith("$ llmprof plan") and "\n...\n" in b]
 
 
 def test_the_readme_has_exact_examples() -> None:
@@ -39,6 +45,18 @@ def test_readme_example_output_is_real(run: Run, block: str) -> None:
         readme.write_text(readme.read_text(encoding="utf-8").replace(block, f"{command}\n{shown}\n"), encoding="utf-8")
         return
     assert shown.splitlines() == expected
+
+
+@pytest.mark.parametrize("block", ELIDED, ids=[b.splitlines()[0][2:60] for b in ELIDED])
+def test_readme_shortened_plan_example_is_real(run: Run, block: str) -> None:
+    command, *expected = block.rstrip("\n").splitlines()
+    done = run(*shlex.split(command.removeprefix("$ llmprof ")), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    shown = (done.stdout + done.stderr).splitlines()
+    position = 0
+    for line in (line for line in expected if line != "..."):
+        assert line in shown[position:], line
+        position = shown.index(line, position) + 1
 
 
 def test_example_project_passes_its_committed_baseline(run: Run) -> None:
