@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "llmprof.dates",
             "llmprof.secrets",
             "llmprof.files",
+            "llmprof.cache",
             "llmprof.net",
             "llmprof.talk",
             "llmprof.stats",
