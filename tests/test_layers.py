@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "llmprof.apis",
         ),
     ),
-    ("domain", ("llmprof.tokens", "llmprof.vendor_tokenizers", "llmprof.pricing", "llmprof.images")),
+    ("domain", ("llmprof.tokens", "llmprof.ranks", "llmprof.vendor_tokenizers", "llmprof.pricing", "llmprof.images")),
     ("requests", ("llmprof.config", "llmprof.inputs", "llmprof.requests", "llmprof.counting")),
     (
         "services",
