@@ -114,7 +114,7 @@ def _encodings_dir() -> Any:
 def _rank_file_bytes(spec: EncodingSpec, filename: str | None = None) -> bytes:
     filename = filename or spec.filename
     try:
-        data = (_encodings_dir() / filename).read_bytes()
+        data: bytes = (_encodings_dir() / filename).read_bytes()
     except OSError as exc:
         raise TokenizerError(
             f"bundled encoding file {filename} is missing ({exc})",
@@ -140,7 +140,7 @@ def load_ranks(spec: EncodingSpec) -> dict[bytes, int]:
     """The verified rank table: from the ``.ranks`` twin, or (if it is not installed) the
     ``.tiktoken`` file. Either fails loudly when its bytes are not the expected ones."""
     try:
-        data = (_encodings_dir() / spec.ranks_filename).read_bytes()
+        data: bytes = (_encodings_dir() / spec.ranks_filename).read_bytes()
     except OSError:
         data = _rank_file_bytes(spec)
         verify(spec, data)
