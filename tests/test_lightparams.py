@@ -141,3 +141,29 @@ def test_common_commands_do_not_import_pydantic(args: list[str], tmp_path: Path)
     code = f"import sys\nfrom llmprof.cli.app import run\ncode = run({args!r})\nprint(code, 'pydantic' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
+
+
+def test_every_command_is_registered_by_the_module_named_for_it() -> None:
+    """``llmprof estimate ...`` imports only llmprof.cli.estimate: each command must be in COMMANDS
+    with the module that defines it, or it is only found by importing them all."""
+    cli_app._register()
+    names = []
+    for info in cli_app.app.registered_commands:
+        assert info.callback is not None
+        name = info.name or info.callback.__name__
+        names.append(name)
+        assert cli_app.COMMANDS.get(name) == info.callback.__module__.rsplit(".", 1)[1], name
+    for group in cli_app.app.registered_groups:
+        assert group.name in cli_app.COMMANDS, group.name
+    assert names == [n for n in cli_app.COMMANDS if n in names]  # the help's order
+
+
+def test_a_named_command_loads_only_its_own_module() -> None:
+    code = (
+        "import sys\nfrom llmprof.cli.app import _register\n_register(['pricing', 'show', 'x'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('llmprof.cli.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split("\n")[0] == str(
+        ["llmprof.cli.app", "llmprof.cli.lightparams", "llmprof.cli.options", "llmprof.cli.pricing"]
+    )

@@ -46,9 +46,33 @@ def _root(
     """Cost and latency profiler for LLM APIs."""
 
 
-def _register() -> None:
-    """Import the command modules, whose decorators add the commands to the apps above."""
-    from llmprof.cli import estimate, bench, check, pricing, mock  # noqa: F401, I001  (order: the help's)
+#: Each top-level command and the module whose decorators add it (in the help's order).
+COMMANDS = {
+    "estimate": "estimate",
+    "bench": "bench",
+    "report": "bench",
+    "compare": "bench",
+    "check": "check",
+    "pricing": "pricing",
+    "mock": "mock",
+}
+
+
+def _register(args: list[str] | None = None) -> None:
+    """Import the command modules, whose decorators add the commands to the apps above: only the
+    one that defines the command on the command line when it names one (building every command's
+    options costs tens of milliseconds at each start), else all of them (help, a typo)."""
+    import importlib
+
+    named = COMMANDS.get(args[0]) if args and not args[0].startswith("-") else None
+    modules = [named] if named else list(dict.fromkeys(COMMANDS.values()))
+    for module in modules:
+        importlib.import_module(f"llmprof.cli.{module}")
+    if not named:  # the help lists commands in one order, whichever were imported first
+        order = {name: index for index, name in enumerate(COMMANDS)}
+        app.registered_commands.sort(
+            key=lambda c: order.get(str(c.name or getattr(c.callback, "__name__", "")), len(order))
+        )
 
 
 def run(args: list[str] | None = None) -> int:
@@ -56,7 +80,7 @@ def run(args: list[str] | None = None) -> int:
     debug = bool(os.environ.get("LLMPROF_DEBUG"))
     try:
         try:
-            _register()
+            _register(sys.argv[1:] if args is None else args)
             result = app(args=args, prog_name="llmprof", standalone_mode=False)
             return result if isinstance(result, int) else 0
         except Exception as exc:
