@@ -19,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from llmprof.errors import InputError, TokenizerError
@@ -106,9 +106,10 @@ def encoding_for(tokenizer: str) -> tuple[str, Exactness]:
     return STAND_IN, "approx"
 
 
-def _encodings_dir() -> Any:
-    """The folder of bundled rank files (a Traversable: the package may not be on disk)."""
-    return resources.files("llmprof") / "encodings"
+def _encodings_dir() -> Path:
+    """The folder of bundled rank files (the wheel installs the package as files, like the
+    price table: see :func:`llmprof.pricing.bundled_table_path`)."""
+    return Path(__file__).resolve().parent / "encodings"
 
 
 def _rank_file_bytes(spec: EncodingSpec, filename: str | None = None) -> bytes:
