@@ -57,7 +57,7 @@ PHASES = (
     ("  compiled-table cache read", "llmprof/pricing/compiled.py", "load_bundled"),
     ("encoding: verify + parse + CoreBPE", "llmprof/tokens.py", "_load"),
     ("  rank table: parse .tiktoken", "llmprof/tokens.py", "parse_ranks"),
-    ("  rank table: read compiled form", "llmprof/ranks.py", "load"),
+    ("  rank table: read the pre-parsed .ranks", "llmprof/ranks.py", "loads"),
     ("  tiktoken CoreBPE construction", "tiktoken/core.py", "__init__"),
     ("count + price + render (estimate body)", "llmprof/cli/estimate.py", "estimate"),
 )
