@@ -13,13 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmprof.apis import APIS
 from llmprof.errors import ConfigError
 from llmprof.files import read_text
 from llmprof.pricing.model import DEFAULT_MAX_AGE_DAYS
-from llmprof.yamlio import Section, load_yaml
+
+if TYPE_CHECKING:  # imported when a config file is found: most runs have none
+    from llmprof.yamlio import Section
 
 CONFIG_NAMES = ("llmprof.yaml", "llmprof.yml")
 DEFAULT_BASELINE = "llmprof-baseline.json"
@@ -164,6 +166,8 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
     path = find(explicit, cwd)
     if path is None:
         return Config()
+    from llmprof.yamlio import Section, load_yaml
+
     if path.suffix == ".toml":
         doc = Section(f"{path} [tool.llmprof]", _toml_section(path))
     else:

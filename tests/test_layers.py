@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "llmprof.dates",
             "llmprof.secrets",
             "llmprof.files",
+            "llmprof.cache",
             "llmprof.net",
             "llmprof.talk",
             "llmprof.stats",
@@ -32,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "llmprof.signals",
         ),
     ),
-    ("domain", ("llmprof.tokens", "llmprof.vendor_tokenizers", "llmprof.pricing", "llmprof.images")),
+    ("domain", ("llmprof.tokens", "llmprof.ranks", "llmprof.vendor_tokenizers", "llmprof.pricing", "llmprof.images")),
     ("requests", ("llmprof.config", "llmprof.inputs", "llmprof.requests", "llmprof.counting")),
     (
         "services",

@@ -24,6 +24,8 @@ ENVIRONMENT = {
     "LLMPROF_TODAY": 'pins "today" (YYYY-MM-DD): the default --as-of, staleness and shutdown warnings',
     "LLMPROF_DEBUG": "1: an error shows its traceback too (secrets redacted)",
     "NO_COLOR": "any value: no colour",
+    "LLMPROF_NO_CACHE": "1: no cache of derived data (the parsed price table, pre-parsed rank tables)",
+    "XDG_CACHE_HOME": "where that cache lives (XDG_CACHE_HOME/llmprof, else ~/.cache/llmprof)",
     "GITHUB_ACTIONS": "true: check prints GitHub annotations (as --annotations)",
     "GITHUB_STEP_SUMMARY": "check appends its Markdown report to this file",
     "GITHUB_WORKSPACE": "annotation paths are relative to it (else to the current folder)",
