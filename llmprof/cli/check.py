@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, PricingOpt, price_table
+from llmprof.cli.options import ConfigOpt, PricingOpt, WideOpt, price_table
 from llmprof.errors import BudgetExceeded, UsageError
 from llmprof.render.output import CheckFormat
 from llmprof.talk import Talk
@@ -32,6 +32,7 @@ def check(
         bool, typer.Option("--no-latency", help="Check cost only; latency budgets are reported as skipped.")
     ] = False,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
+    wide: WideOpt = False,
     junit: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Also write JUnit XML here: one test case per budget.")
     ] = None,
@@ -65,7 +66,7 @@ def check(
         )
         return
     output = CheckOutput(check_project(project, table, path, today, bench_results, no_latency), fail_on_warn)
-    emit(output, fmt.as_format, sys.stdout)
+    emit(output, fmt.as_format, sys.stdout, wide=wide)
     side_outputs(output, junit, talk)
     if not output.passed:
         raise BudgetExceeded(output.failure(), HINT)

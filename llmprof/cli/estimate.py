@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from llmprof.cli.app import app
-from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, QuietOpt, choice, moment, money, price_table
+from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, QuietOpt, WideOpt, choice, moment, money, price_table
 from llmprof.errors import BudgetExceeded, PricingError, UsageError
 from llmprof.images import Size
 from llmprof.render.output import Format
@@ -96,6 +96,7 @@ def estimate(
     as_of: AsOfOpt = None,
     pricing: PricingOpt = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
     max_cost: Annotated[
         Decimal | None,
         typer.Option(
@@ -166,7 +167,7 @@ def estimate(
     table = price_table(pricing, talk)
     sources = collect_sources(paths, glob, talk.note, encoding)
     result = estimate_prompts(table, sources, model or [], settings, encoding)
-    emit(EstimateOutput(result), fmt, sys.stdout)
+    emit(EstimateOutput(result, wide=wide), fmt, sys.stdout, wide=wide)
     for note in result.notes:
         talk.note(note)
     for warning in result.warnings:

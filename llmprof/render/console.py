@@ -29,7 +29,9 @@ _CHUNK = 2000  # lines written at a time
 def render(view: View, out: TextIO, *, wide: bool = False, width: int | None = None, color: bool | None = None) -> None:
     """Write ``view`` to ``out``. ``wide``: every column at its natural width, even on a terminal.
     ``width`` and ``color`` stand in for the terminal's (tests: as if on an N-column terminal)."""
-    console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
+    console = Console(
+        file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=True if color is False else None
+    )
     terminal = width is not None or console.is_terminal
     if width is None and terminal:
         width = console.width
