@@ -144,7 +144,7 @@ class EstimateOutput:
             for total in e.totals:
                 cells = _cells(total, total.projected, None, reasoning)
                 view.rows.append([*cells, "← cheapest" if total.cheapest else ""] if ranked else cells)
-        view.footer = _footer(e) + view.footer
+        view.footer += _footer(e)  # "showing the dearest" first, right under the table
         breakdown = _breakdown(e, many, short, set(shown) if many else None)
         if breakdown is not None:
             view.extra.insert(0, breakdown)
