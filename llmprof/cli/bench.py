@@ -12,7 +12,7 @@ import typer
 from llmprof.bench import defaults
 from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, money, output_file, price_table
+from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, WideOpt, money, output_file, price_table
 from llmprof.errors import BudgetExceeded, UsageError
 from llmprof.render.output import Format
 
@@ -261,6 +261,7 @@ def bench(
     ] = None,
     no_log: Annotated[bool, typer.Option("--no-log", help="Keep no request log (a throwaway run).")] = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
     pricing: PricingOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -324,7 +325,7 @@ def bench(
     table = price_table(pricing, talk, project)
     log_dir = None if no_log else (runs_dir or Path(defaults.RUNS_DIR))
     outcome = run_bench(settings, table, talk, out=out, log_dir=log_dir, progress=bars(talk))
-    emit(_output(outcome.result, outcome.summary), fmt, sys.stdout)
+    emit(_output(outcome.result, outcome.summary), fmt, sys.stdout, wide=wide)
     for warning in outcome.warnings:
         talk.warn(warning)
     where = [f"every request record is in {outcome.log_path}"] if outcome.log_path else []
@@ -361,6 +362,7 @@ def report(
         str | None, typer.Option(metavar="Q,...", help="Percentile columns. [default: as recorded]")
     ] = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
     from llmprof.bench.resultfile import load
@@ -376,7 +378,7 @@ def report(
         qs = parse_percentiles(",".join(str(q) for q in recorded))
     else:
         qs = defaults.PERCENTILES
-    emit(_output(result, summarize_result(result, qs)), fmt, sys.stdout)
+    emit(_output(result, summarize_result(result, qs)), fmt, sys.stdout, wide=wide)
     if result.info.interrupted:
         Talk().warn(f"{file} is from an interrupted run ({result.info.stop_reason}): its cells are incomplete")
 
@@ -391,6 +393,7 @@ def compare(
     ] = None,
     alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, metavar="P", help="Significance level.")] = 0.05,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Compare two bench results cell by cell, with a significance test so noise does not fail a build.
     A cell without successful requests, or an interrupted run, fails the comparison (exit 1)."""
@@ -400,6 +403,6 @@ def compare(
     from llmprof.render.output import emit
 
     output = CompareOutput(compare_results(load(base), load(new), alpha), fail_on_regression)
-    emit(output, fmt, sys.stdout)
+    emit(output, fmt, sys.stdout, wide=wide)
     if not output.passed:
         raise BudgetExceeded(output.failure())

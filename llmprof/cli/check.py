@@ -11,7 +11,7 @@ import typer
 
 from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, PricingOpt, output_file, price_table
+from llmprof.cli.options import ConfigOpt, PricingOpt, WideOpt, output_file, price_table
 from llmprof.errors import BudgetExceeded, LlmprofError, UsageError
 from llmprof.render.output import CheckFormat
 from llmprof.talk import Talk
@@ -34,6 +34,7 @@ def check(
         bool, typer.Option("--no-latency", help="Check cost only; latency budgets are reported as skipped.")
     ] = False,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
+    wide: WideOpt = False,
     junit: Annotated[
         Path | None,
         typer.Option(
@@ -61,7 +62,17 @@ def check(
     annotate = annotations if annotations is not None else os.environ.get("GITHUB_ACTIONS") == "true"
     try:
         _check(
-            config, baseline, update_baseline, bench_results, no_latency, fmt, junit, fail_on_warn, annotate, pricing
+            config,
+            baseline,
+            update_baseline,
+            bench_results,
+            no_latency,
+            fmt,
+            wide,
+            junit,
+            fail_on_warn,
+            annotate,
+            pricing,
         )
     except BudgetExceeded:
         raise
@@ -86,6 +97,7 @@ def _check(
     bench_results: Path | None,
     no_latency: bool,
     fmt: CheckFormat,
+    wide: bool,
     junit: Path | None,
     fail_on_warn: bool,
     annotate: bool,
@@ -118,7 +130,7 @@ def _check(
         )
         return
     output = CheckOutput(check_project(project, table, path, today, bench_results, no_latency), fail_on_warn)
-    emit(output, fmt.as_format, sys.stdout)
+    emit(output, fmt.as_format, sys.stdout, wide=wide)
     if annotate:
         from llmprof.render.annotations import check_annotations
 

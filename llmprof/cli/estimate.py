@@ -16,6 +16,7 @@ from llmprof.cli.options import (
     FormatOpt,
     PricingOpt,
     QuietOpt,
+    WideOpt,
     choice,
     models_of,
     moment,
@@ -107,6 +108,7 @@ def estimate(
     as_of: AsOfOpt = None,
     pricing: PricingOpt = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
     max_cost: Annotated[
         Decimal | None,
         typer.Option(
@@ -178,7 +180,7 @@ def estimate(
     table = price_table(pricing, talk)
     sources = collect_sources(paths, glob, talk.note, encoding)
     result = estimate_prompts(table, sources, models_of(model), settings, encoding)
-    emit(EstimateOutput(result), fmt, sys.stdout)
+    emit(EstimateOutput(result, wide=wide), fmt, sys.stdout, wide=wide)
     for note in result.notes:
         talk.note(note)
     for warning in result.warnings:

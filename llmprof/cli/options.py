@@ -68,6 +68,14 @@ AsOfOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        "-w",
+        help="Tables: every column (and every row) at full width, even wider than the terminal.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress on stderr.")]
 ConfigOpt = Annotated[
     Path | None,

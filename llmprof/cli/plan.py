@@ -12,7 +12,7 @@ import typer
 
 from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, QuietOpt, choice, models_of, price_table
+from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, QuietOpt, WideOpt, choice, models_of, price_table
 from llmprof.errors import BudgetExceeded, PricingError, UsageError
 from llmprof.plan.workload import Dist, Seconds
 from llmprof.render.output import Format
@@ -127,6 +127,7 @@ def plan(
         str, typer.Option("--encoding", metavar="NAME", help="Text encoding of prompt files.")
     ] = "utf-8",
     quiet: QuietOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """What a whole workload costs and how long it takes: jobs, conversations, agents; caching, batch, limits."""
     from llmprof import dates
@@ -158,7 +159,7 @@ def plan(
     )
     table = price_table(pricing, talk)
     result = plan_workload(workload_from(paths, flags), table, as_of or dates.today(), talk.note, encoding, glob)
-    emit(PlanOutput(result, per_turn), fmt, sys.stdout)
+    emit(PlanOutput(result, per_turn), fmt, sys.stdout, wide=wide)
     for note in result.notes:
         talk.note(note)
     for warning in result.warnings:

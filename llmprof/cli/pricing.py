@@ -10,7 +10,7 @@ import typer
 
 from llmprof.cli import helptext
 from llmprof.cli.app import pricing_app
-from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, price_table
+from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, WideOpt, price_table
 from llmprof.render.output import Format
 from llmprof.talk import Talk
 
@@ -23,6 +23,7 @@ def pricing_list(
     as_of: AsOfOpt = None,
     pricing: PricingOpt = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List every model with its rates per 1M tokens."""
     from llmprof import dates
@@ -31,7 +32,7 @@ def pricing_list(
 
     day = as_of or dates.today()
     table = price_table(pricing, Talk())
-    emit(PricingList(table, table.on(day, provider), day), fmt, sys.stdout)
+    emit(PricingList(table, table.on(day, provider), day), fmt, sys.stdout, wide=wide)
 
 
 @pricing_app.command("show", cls=helptext.Command, epilog=helptext.PRICING_SHOW)
@@ -40,6 +41,7 @@ def pricing_show(
     as_of: AsOfOpt = None,
     pricing: PricingOpt = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Show one model: current rates, tiers, batch and cache rates, and its price history."""
     from llmprof import dates
@@ -47,7 +49,7 @@ def pricing_show(
     from llmprof.render.pricing import PricingShow
 
     table = price_table(pricing, Talk())
-    emit(PricingShow(table, table.resolve(model), as_of or dates.today()), fmt, sys.stdout)
+    emit(PricingShow(table, table.resolve(model), as_of or dates.today()), fmt, sys.stdout, wide=wide)
 
 
 @pricing_app.command("validate", cls=helptext.Command, epilog=helptext.PRICING_VALIDATE)

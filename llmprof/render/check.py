@@ -197,18 +197,19 @@ class CheckOutput:
         view = View(
             f"llmprof check {verdict}",
             [
-                Column("Change", "left"),
-                Column("Set", "left"),
+                Column("Change", "left", priority=2),
+                Column("Set", "left", priority=2),
                 Column("Prompt", "left"),
                 Column("Model", "left"),
-                Column("Before"),
+                Column("Before", priority=1),
                 Column("After"),
                 Column("Δ"),
                 Column("Δ %"),
-                Column("Tokens in"),
-                Column("Cause", "left"),
+                Column("Tokens in", priority=3),
+                Column("Cause", "left", priority=1),
             ],
         )
+        view.title_tone = None if self.passed else "bad"
         view.empty = "No cost changes against the baseline."
         for c in r.changes:
             if c.status == "unchanged":
@@ -237,7 +238,7 @@ class CheckOutput:
                 [
                     Column("Budget", "left"),
                     Column("Subject", "left"),
-                    Column("Limit"),
+                    Column("Limit", priority=1),
                     Column("Actual"),
                     Column("Result", "left"),
                 ],
@@ -248,6 +249,7 @@ class CheckOutput:
                 )
                 if b.status != "pass":
                     budgets.bold.add(index)
+                    budgets.tones[(index, 4)] = "bad" if b.status == "fail" else "warn"
             view.extra.append(budgets)
         return view
 

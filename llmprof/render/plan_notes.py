@@ -103,7 +103,7 @@ def levers_view(plan: Plan) -> View | None:
             Column("Model", "left"),
             Column("Lever", "left"),
             Column("Per", "left"),
-            Column("Plain"),
+            Column("Plain", priority=1),
             Column("With it"),
             Column("Saves"),
         ],

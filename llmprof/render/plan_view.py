@@ -21,12 +21,12 @@ def main_view(plan: Plan, per_turn: bool) -> View:
     columns = [
         Column("Task", "left"),
         Column("Model", "left"),
-        Column("Calls"),
-        Column("Tokens in"),
-        Column("Count", "left"),
-        Column("Tokens out"),
+        Column("Calls", priority=4),
+        Column("Tokens in", priority=2),
+        Column("Count", "left", priority=3),
+        Column("Tokens out", priority=2),
         Column("Per task"),
-        *([Column("Per day"), Column(f"Per month ({MONTH_DAYS} d)")] if daily else []),
+        *([Column("Per day"), Column(f"Per month ({MONTH_DAYS} d)", priority=1)] if daily else []),
         *([Column("Total")] if totals else []),
         *([Column("Duration")] if jobs else []),
     ]
