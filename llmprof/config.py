@@ -6,18 +6,22 @@ Unknown keys are errors, and every error names the file, the key and the fix.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmprof.apis import APIS
 from llmprof.errors import ConfigError
 from llmprof.files import read_text
 from llmprof.pricing.model import DEFAULT_MAX_AGE_DAYS
-from llmprof.yamlio import Section, load_yaml
+
+if TYPE_CHECKING:  # imported when a config file is found: most runs have none
+    from llmprof.yamlio import Section
 
 CONFIG_NAMES = ("llmprof.yaml", "llmprof.yml")
 DEFAULT_BASELINE = "llmprof-baseline.json"
@@ -40,6 +44,13 @@ BUDGET_KEYS = (
     "max_pricing_age_days",
     "latency",
 )
+#: The warnings ``llmprof check`` gives, by stable code: ``ignore_warnings`` names them.
+WARNING_CODES: dict[str, str] = {
+    "pricing-stale": "the pricing table is older than budgets.max_pricing_age_days",
+    "model-shutdown": "a model is shut down, or shuts down within 90 days",
+    "count-approx": "token counts are approximate: the vendor's tokenizer is not public",
+    "latency-skipped": "latency budgets were not checked (--no-latency)",
+}
 LATENCY_KEYS = (
     "p50_e2e_s",
     "p75_e2e_s",
@@ -49,6 +60,15 @@ LATENCY_KEYS = (
     "p90_ttft_s",
     "max_error_rate",
 )
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a setting is written: the config file, and the line of its key (0 when the file
+    format keeps no lines, as with ``pyproject.toml``)."""
+
+    file: Path
+    line: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +115,24 @@ class Config:
     endpoints: dict[str, NamedEndpoint] = field(default_factory=dict)
     prompt_sets: dict[str, PromptSet] = field(default_factory=dict)
     budgets: Budgets = field(default_factory=Budgets)
+    ignore_warnings: tuple[str, ...] = ()  # warning codes (WARNING_CODES) that do not fail --fail-on-warn
+    workloads: tuple[Path, ...] = ()  # workload files (llmprof plan) that check gates too
+    where_workloads: str = "workloads"
+    path: Path | None = None  # the file itself
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # "budgets.latency.p90_e2e_s" -> line
+
+    def at(self, key: str) -> Location | None:
+        """Where ``key`` (dotted, e.g. ``budgets.max_cost_per_day``) is written; where its closest
+        written parent is, when the key itself is not (a default); None without a file."""
+        if self.path is None:
+            return None
+        parts = key.split(".")
+        while parts:
+            line = self.lines.get(".".join(parts))
+            if line:
+                return Location(self.path, line)
+            parts.pop()
+        return Location(self.path, 0)
 
 
 def find(explicit: Path | None = None, cwd: Path | None = None) -> Path | None:
@@ -128,12 +166,27 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
     path = find(explicit, cwd)
     if path is None:
         return Config()
+    from llmprof.yamlio import Section, load_yaml
+
     if path.suffix == ".toml":
         doc = Section(f"{path} [tool.llmprof]", _toml_section(path))
     else:
         data = load_yaml(path)
         doc = Section(str(path), {} if data is None else data)
-    return parse(doc, path.parent)
+    return replace(parse(doc, path.parent), path=path, lines=_lines(doc.data))
+
+
+def _lines(data: Any, prefix: str = "") -> dict[str, int]:
+    """The line of every key of a loaded YAML document, by dotted path."""
+    found: dict[str, int] = {}
+    if isinstance(data, dict):
+        key_lines = getattr(data, "key_lines", {})
+        for key, value in data.items():
+            path = f"{prefix}{key}"
+            if key in key_lines:
+                found[path] = key_lines[key]
+            found.update(_lines(value, path + "."))
+    return found
 
 
 def _toml_section(path: Path) -> Any:
@@ -153,12 +206,16 @@ def _toml_section(path: Path) -> Any:
 
 
 def parse(doc: Section, root: Path) -> Config:
-    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets"))
+    doc.check_keys(("pricing", "baseline", "endpoints", "prompt_sets", "budgets", "ignore_warnings", "workloads"))
     pricing = doc.text("pricing", None)
     baseline = doc.text("baseline", None)
     endpoints = {name: _endpoint(name, s) for name, s in doc.mapping("endpoints")} if "endpoints" in doc else {}
     sets = {name: _prompt_set(name, s) for name, s in doc.mapping("prompt_sets")} if "prompt_sets" in doc else {}
     budgets_section = doc.optional_section("budgets")
+    workloads = tuple(root / path for path in doc.str_list("workloads", []))
+    for path in workloads:
+        if not path.is_file():
+            raise doc.error("workloads", f"no such workload file: {path}", "write paths relative to the config file.")
     return Config(
         source=doc.source,
         root=root,
@@ -167,7 +224,25 @@ def parse(doc: Section, root: Path) -> Config:
         endpoints=endpoints,
         prompt_sets=sets,
         budgets=_budgets(budgets_section) if budgets_section else Budgets(),
+        ignore_warnings=_ignore_warnings(doc),
+        workloads=workloads,
+        where_workloads=doc.where("workloads") if "workloads" in doc else "workloads",
     )
+
+
+def _ignore_warnings(doc: Section) -> tuple[str, ...]:
+    """Warning codes to ignore, the way linters take them: each one known, or an error naming them all."""
+    codes = doc.str_list("ignore_warnings", [])
+    for code in codes:
+        if code not in WARNING_CODES:
+            close = difflib.get_close_matches(code, list(WARNING_CODES), n=1)
+            known = f"known codes: {', '.join(WARNING_CODES)}."
+            raise doc.error(
+                "ignore_warnings",
+                f"unknown warning code {code!r}",
+                f"did you mean {close[0]!r}? {known}" if close else known,
+            )
+    return tuple(dict.fromkeys(codes))
 
 
 def _endpoint(name: str, s: Section) -> NamedEndpoint:

@@ -36,5 +36,8 @@ class Talk:
             self._line("  hint", exc.hint, "dim")
 
     def _line(self, label: str, message: str, style: str) -> None:
-        self.console.print(f"[{style}]{label}:[/{style}] ", end="")
-        self.console.print(redact(message), markup=False, emoji=False)
+        from rich.text import Text
+
+        # One piece of text, so a terminal gets it wrapped between words (a log, unwrapped).
+        line = Text.assemble((f"{label}:", style), " ", redact(message))
+        self.console.print(line, emoji=False, soft_wrap=not self.console.is_terminal)

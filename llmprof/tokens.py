@@ -1,8 +1,10 @@
 """Exact, offline token counts.
 
 The BPE rank files for ``o200k_base`` and ``cl100k_base`` ship inside the package and are checked
-against the sha256 that tiktoken itself pins in ``tiktoken_ext/openai_public.py``. tiktoken's own
-download cache (``TIKTOKEN_CACHE_DIR``) is never read or written, and nothing touches the network.
+against the sha256 that tiktoken itself pins in ``tiktoken_ext/openai_public.py``. Each is loaded
+from its pre-parsed twin (``.ranks``, see :mod:`llmprof.ranks`), checked against the sha256
+recorded here and tested to hold exactly the ``.tiktoken`` table. tiktoken's own download cache
+(``TIKTOKEN_CACHE_DIR``) is never read or written, and nothing touches the network.
 
 Models whose vendor tokenizer we do not ship (Claude, Gemini, Llama, ...) are counted with a
 stand-in encoding and labelled ``approx``; see :func:`encoding_for`.
@@ -17,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from llmprof.errors import InputError, TokenizerError
@@ -51,13 +53,18 @@ _O200K_PATTERN = "|".join(
 @dataclass(frozen=True)
 class EncodingSpec:
     name: str
-    sha256: str
+    sha256: str  # of the .tiktoken file: the hash tiktoken pins
     pattern: str
     special_tokens: Mapping[str, int]
+    ranks_sha256: str  # of the .ranks file, the same table pre-parsed (tests check it is)
 
     @property
     def filename(self) -> str:
         return f"{self.name}.tiktoken"
+
+    @property
+    def ranks_filename(self) -> str:
+        return f"{self.name}.ranks"
 
 
 ENCODINGS: dict[str, EncodingSpec] = {
@@ -66,6 +73,7 @@ ENCODINGS: dict[str, EncodingSpec] = {
         "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
         _O200K_PATTERN,
         {ENDOFTEXT: 199999, ENDOFPROMPT: 200018},
+        "cec3113fd9310db156126f608eed6a159f4d933ef14d4ac4d7e157aec9f71ce2",
     ),
     "cl100k_base": EncodingSpec(
         "cl100k_base",
@@ -78,6 +86,7 @@ ENCODINGS: dict[str, EncodingSpec] = {
             "<|fim_suffix|>": 100260,
             ENDOFPROMPT: 100276,
         },
+        "59080af246866c1d7eeae9e7447a8da2fc5a3fd9f1a8134a53ea5057d00337f2",
     ),
 }
 
@@ -97,26 +106,50 @@ def encoding_for(tokenizer: str) -> tuple[str, Exactness]:
     return STAND_IN, "approx"
 
 
-def _rank_file_bytes(spec: EncodingSpec) -> bytes:
+def _encodings_dir() -> Path:
+    """The folder of bundled rank files (the wheel installs the package as files, like the
+    price table: see :func:`llmprof.pricing.bundled_table_path`)."""
+    return Path(__file__).resolve().parent / "encodings"
+
+
+def _rank_file_bytes(spec: EncodingSpec, filename: str | None = None) -> bytes:
+    filename = filename or spec.filename
     try:
-        data = (resources.files("llmprof") / "encodings" / spec.filename).read_bytes()
+        data: bytes = (_encodings_dir() / filename).read_bytes()
     except OSError as exc:
         raise TokenizerError(
-            f"bundled encoding file {spec.filename} is missing ({exc})",
-            "reinstall llmprof: pip install --force-reinstall llmprof",
+            f"bundled encoding file {filename} is missing ({exc})",
+            "reinstall llmprof: pip install --force-reinstall llmprof-cli",
         ) from exc
     return data
 
 
-def verify(spec: EncodingSpec, data: bytes) -> None:
-    """Refuse a rank file whose sha256 is not the one tiktoken pins: never miscount silently."""
+def verify(spec: EncodingSpec, data: bytes, filename: str | None = None) -> None:
+    """Refuse a rank file whose sha256 is not the one tiktoken pins (or, for the ``.ranks`` twin,
+    the one recorded here): never miscount silently."""
+    filename = filename or spec.filename
+    expected = spec.ranks_sha256 if filename == spec.ranks_filename else spec.sha256
     actual = hashlib.sha256(data).hexdigest()
-    if actual != spec.sha256:
+    if actual != expected:
         raise TokenizerError(
-            f"bundled encoding file {spec.filename} is corrupt: sha256 {actual[:16]}..., "
-            f"expected {spec.sha256[:16]}...",
-            "reinstall llmprof: pip install --force-reinstall llmprof",
+            f"bundled encoding file {filename} is corrupt: sha256 {actual[:16]}..., expected {expected[:16]}...",
+            "reinstall llmprof: pip install --force-reinstall llmprof-cli",
         )
+
+
+def load_ranks(spec: EncodingSpec) -> dict[bytes, int]:
+    """The verified rank table: from the ``.ranks`` twin, or (if it is not installed) the
+    ``.tiktoken`` file. Either fails loudly when its bytes are not the expected ones."""
+    try:
+        data: bytes = (_encodings_dir() / spec.ranks_filename).read_bytes()
+    except OSError:
+        data = _rank_file_bytes(spec)
+        verify(spec, data)
+        return parse_ranks(data)
+    verify(spec, data, spec.ranks_filename)
+    from llmprof import ranks
+
+    return ranks.loads(data)
 
 
 def parse_ranks(data: bytes) -> dict[bytes, int]:
@@ -146,12 +179,10 @@ def _load(name: str) -> tiktoken.Encoding:
             f"no bundled encoding named {name!r}",
             f"use one of: {', '.join(sorted(ENCODINGS))}",
         )
-    data = _rank_file_bytes(spec)
-    verify(spec, data)
     return tiktoken.Encoding(
         name=spec.name,
         pat_str=spec.pattern,
-        mergeable_ranks=parse_ranks(data),
+        mergeable_ranks=load_ranks(spec),
         special_tokens=dict(spec.special_tokens),
     )
 

@@ -98,6 +98,9 @@ class Spec:
     nfc: bool = False
     framing: ChatFraming | None = None
     notes: str = ""
+    #: sha256 of the BPE ranks pre-parsed by :func:`llmprof.ranks.dumps` (tiktoken and tekken
+    #: files): a cached copy is used only when it has exactly this hash (tests derive it anew).
+    ranks_sha256: str | None = None
 
     @property
     def requirements(self) -> tuple[str, ...]:
@@ -132,6 +135,19 @@ _QWEN2_PATTERN = (
 _QWEN35_PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*"
     r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+# mistral_common/data/tekken_240911.json (config.pattern); tests check it still equals the file's
+_TEKKEN_PATTERN = "|".join(
+    [
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+",
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*",
+        r"\p{N}",
+        r" ?[^\s\p{L}\p{N}]+[\r\n/]*",
+        r"\s*[\r\n]+",
+        r"\s+(?!\S)",
+        r"\s+",
+    ]
 )
 
 _MISTRAL_COMMON = ("mistral-common", "1.13.1", "mistral_common")
@@ -215,8 +231,10 @@ FAMILIES: dict[str, Spec] = {
             "(assumed) later tekken models: mistral-small-25xx/26xx, mistral-medium-25xx/26xx, magistral-*, "
             "devstral-*, codestral-25xx",
         ),
+        pattern=_TEKKEN_PATTERN,
         framing=_TEKKEN_FRAMING,
         notes="tekken_240718.json (Nemo) has the same 130,072 text tokens and pattern: identical counts.",
+        ranks_sha256="251b28b27d868c2d57ab507c31ccdc9c7b0861d4e72f8728d88b233ce64c98af",
     ),
     "mistral-spm-v3": Spec(
         name="mistral-spm-v3",
@@ -254,6 +272,7 @@ FAMILIES: dict[str, Spec] = {
         models=("llama-3-*", "llama-3.1-*", "llama-3.2-* (text)", "llama-3.3-70b-instruct*"),
         pattern=_LLAMA3_PATTERN,
         framing=_LLAMA3_FRAMING,
+        ranks_sha256="37d18f49753ce7c21fa0972cf3789884d05a1699ae2f6139d0891bf17d6d064b",
         notes="Meta's reference encoder splits inputs into 400,000-character pieces and whitespace or "
         "non-whitespace runs into 25,000-character pieces; Hugging Face tokenizer.json (what hosted "
         "servers run) does not. llmprof counts unsplit, so the two can differ by a token at such a cut.",
@@ -268,6 +287,7 @@ FAMILIES: dict[str, Spec] = {
         models=("llama-4-scout-*", "llama-4-maverick-*"),
         pattern=_LLAMA4_PATTERN,
         framing=_LLAMA4_FRAMING,
+        ranks_sha256="e8cb4dbfcada80a8535a0261b84cd8f7c2492b2371c1edd4abb11f81e9e89701",
         notes="Same 400,000/25,000-character splitting caveat as llama3.",
     ),
     "qwen2": Spec(
@@ -285,6 +305,7 @@ FAMILIES: dict[str, Spec] = {
         pattern=_QWEN2_PATTERN,
         nfc=True,
         framing=_CHATML_FRAMING,
+        ranks_sha256="ce2642ce7d88cb9f76d86a94902f05b9abd2e60638689b644d4bf086b602b6fb",
         notes="Counted as dashscope's QwenTokenizer does (NFC, then BPE), minus its 100,000-character "
         "chunking. Qwen3's tokenizer.json matches '<think>', '<tool_call>' etc. in raw text as single "
         "tokens; llmprof counts such look-alikes as ordinary text.",
@@ -300,6 +321,7 @@ FAMILIES: dict[str, Spec] = {
         pattern=_QWEN35_PATTERN,
         nfc=True,
         framing=_CHATML_FRAMING,
+        ranks_sha256="dd102b095005e1d28bfdf96bf8d80530c0a609de12ff06a9418df5929317d7e8",
         notes="Third-party repackaging: exact against that package's own encoder, but its provenance "
         "could not be checked against Qwen's published files offline.",
     ),
@@ -469,25 +491,81 @@ def _tiktoken_counter(name: str, pattern: str, ranks: dict[bytes, int]) -> Calla
     return by_buffer if agrees else by_list
 
 
+def _tekken_ranks(data: bytes) -> dict[bytes, int]:
+    """As mistral_common.tokens.tokenizers.tekken.Tekkenizer: the first (vocab size - specials)
+    entries are the BPE ranks; control tokens are never parsed out of text."""
+    doc = json.loads(data)
+    config = doc["config"]
+    inner = config["default_vocab_size"] - config["default_num_special_tokens"]
+    return {binascii.a2b_base64(t["token_bytes"]): t["rank"] for t in doc["vocab"][:inner]}
+
+
+def _ranks(spec: Spec, data: bytes) -> dict[bytes, int]:
+    """The BPE ranks of a verified tiktoken-style or tekken file: llmprof's cached pre-parsed copy
+    when its sha256 is the one recorded in ``spec`` (see :mod:`llmprof.cache`), else parsed from
+    ``data`` (and cached when the parse hashes to that record)."""
+    from llmprof import cache, ranks
+
+    entry = f"ranks-{spec.name}-{spec.ranks_sha256[:32]}.ranks" if spec.ranks_sha256 else None
+    if entry is not None:
+        cached = cache.read(entry)
+        if cached is not None and hashlib.sha256(cached).hexdigest() == spec.ranks_sha256:
+            return ranks.loads(cached)
+    table = _parse_tiktoken(data) if spec.engine == "tiktoken" else _tekken_ranks(data)
+    if entry is not None:
+        derived = ranks.dumps(table)
+        if hashlib.sha256(derived).hexdigest() == spec.ranks_sha256:
+            cache.write(entry, derived)
+    return table
+
+
+def without_added_tokens(data: bytes) -> str:
+    """A ``tokenizer.json`` with ``added_tokens`` emptied (control-token look-alikes are ordinary
+    text, as elsewhere in llmprof). The top-level members are read one by one up to that key and
+    its array is cut out of the text, rather than the whole file decoded and encoded again (0.5 s
+    for DeepSeek's, whose ``added_tokens`` comes before the vocabulary); tests check the result
+    parses to the same document."""
+    text = data.decode("utf-8")
+    decoder = json.JSONDecoder()
+    at = _skip_space(text, 0)
+    if text[at : at + 1] == "{":
+        at = _skip_space(text, at + 1)
+        try:
+            while text[at : at + 1] == '"':
+                key, at = decoder.raw_decode(text, at)
+                at = _skip_space(text, at)
+                if text[at : at + 1] != ":":
+                    break
+                start = _skip_space(text, at + 1)
+                value, end = decoder.raw_decode(text, start)
+                if key == "added_tokens" and isinstance(value, list):
+                    return text[:start] + "[]" + text[end:]
+                at = _skip_space(text, end)
+                if text[at : at + 1] != ",":
+                    break
+                at = _skip_space(text, at + 1)
+        except ValueError:
+            pass
+    doc = json.loads(text)
+    doc["added_tokens"] = []
+    return json.dumps(doc)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while text[at : at + 1] in (" ", "\t", "\n", "\r"):
+        at += 1
+    return at
+
+
 def _build(spec: Spec) -> Callable[[str], int]:
     data = _read_verified(spec)
-    if spec.engine == "tiktoken":
+    if spec.engine in ("tiktoken", "tekken"):
         assert spec.pattern is not None
-        count = _tiktoken_counter(spec.name, spec.pattern, _parse_tiktoken(data))
-    elif spec.engine == "tekken":
-        # As mistral_common.tokens.tokenizers.tekken.Tekkenizer: the first (vocab size - specials)
-        # entries are the BPE ranks; control tokens are never parsed out of text.
-        doc = json.loads(data)
-        config = doc["config"]
-        inner = config["default_vocab_size"] - config["default_num_special_tokens"]
-        ranks = {binascii.a2b_base64(t["token_bytes"]): t["rank"] for t in doc["vocab"][:inner]}
-        count = _tiktoken_counter(spec.name, config["pattern"], ranks)
+        count = _tiktoken_counter(spec.name, spec.pattern, _ranks(spec, data))
     elif spec.engine == "hf-json":
         from tokenizers import Tokenizer  # type: ignore[import-not-found,unused-ignore]
 
-        doc = json.loads(data)
-        doc["added_tokens"] = []  # control-token look-alikes are ordinary text, as elsewhere in llmprof
-        tok = Tokenizer.from_str(json.dumps(doc))
+        tok = Tokenizer.from_str(without_added_tokens(data))
 
         def count(text: str) -> int:
             return len(tok.encode(text, add_special_tokens=False).ids)

@@ -154,12 +154,17 @@ class Section:
 
     def error(self, key: str, message: str, hint: str | None = None) -> ConfigError:
         """An error about ``key`` of this section, located at that key's line."""
-        line = getattr(self.data, "key_lines", {}).get(key, self.line)
+        line = self.line_of(key)
         return self._error(line, self._child(key), message, hint)
+
+    def line_of(self, key: str) -> int:
+        """The line of ``key`` (of this section when the key is absent; 0 when lines are unknown)."""
+        line: int = getattr(self.data, "key_lines", {}).get(key, self.line)
+        return line
 
     def where(self, key: str) -> str:
         """``file:line: path.key`` for errors found after loading (e.g. an unknown model)."""
-        line = getattr(self.data, "key_lines", {}).get(key, self.line)
+        line = self.line_of(key)
         return f"{self.source}:{line}: {self._child(key)}" if line else f"{self.source}: {self._child(key)}"
 
     def _child(self, key: Any) -> str:

@@ -4,7 +4,9 @@ lets tiktoken itself load our bundled files offline, so counts can be compared w
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from importlib import resources
@@ -129,6 +131,24 @@ models:
 
 #: Every test runs on the day its expected figures were computed (prices and warnings depend on it).
 TODAY = "2026-11-21"
+
+
+_USER_CACHE = os.environ.get("XDG_CACHE_HOME")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """llmprof's cache (XDG_CACHE_HOME/llmprof) for this test session only, from before collection
+    (modules load the bundled table at import) and in every process the tests start: tests
+    neither read nor fill the user's."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="llmprof-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+    if _USER_CACHE is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = _USER_CACHE
 
 
 @pytest.fixture(autouse=True)

@@ -73,3 +73,43 @@ def test_errors_name_file_line_and_key(write: Write, tmp_path: Path, text: str, 
 def test_explicit_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         config.load(tmp_path / "nope.yaml")
+
+
+def test_ignore_warnings_takes_known_codes(write: Write, tmp_path: Path) -> None:
+    write("llmprof.yaml", MINIMAL + "ignore_warnings: [count-approx, model-shutdown, count-approx]\n")
+    assert config.load(cwd=tmp_path).ignore_warnings == ("count-approx", "model-shutdown")
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("[count-aprox]", "did you mean 'count-approx'? known codes: pricing-stale, model-shutdown, count-approx, "),
+        ("[E501]", "known codes: pricing-stale, model-shutdown, count-approx, latency-skipped."),
+    ],
+)
+def test_an_unknown_warning_code_is_an_error_naming_the_known_ones(
+    write: Write, tmp_path: Path, value: str, hint: str
+) -> None:
+    path = write("llmprof.yaml", MINIMAL + f"ignore_warnings: {value}\n")
+    with pytest.raises(ConfigError) as info:
+        config.load(cwd=tmp_path)
+    assert info.value.message.startswith(f"{path}:9: ignore_warnings: unknown warning code ")
+    assert info.value.hint is not None and info.value.hint.startswith(hint)
+
+
+def test_every_warning_check_gives_has_a_known_code() -> None:
+    import re
+
+    source = (Path(config.__file__).parent / "check" / "__init__.py").read_text()
+    given = set(re.findall(r'report\.warn\(\s*"([a-z-]+)"', source))
+    assert given == set(config.WARNING_CODES)
+
+
+def test_keys_are_located_by_line(write: Write, tmp_path: Path) -> None:
+    path = write("llmprof.yaml", MINIMAL + "  latency:\n    p90_e2e_s: 2\n")
+    cfg = config.load(cwd=tmp_path)
+    assert cfg.at("budgets.max_cost_increase_pct") == config.Location(path, 8)
+    assert cfg.at("budgets.latency.p90_e2e_s") == config.Location(path, 10)
+    assert cfg.at("budgets.latency.max_error_rate") == config.Location(path, 9)  # a default: its parent's line
+    assert cfg.at("prompt_sets.support.models") == config.Location(path, 4)
+    assert config.Config().at("budgets") is None

@@ -67,6 +67,7 @@ class Attempt:
     timings: ServerTimings | None = None
     events: int = 0  # SSE events received
     reconnected: bool = False  # resent on a fresh connection after a stale one got no response
+    unfinished: bool = False  # an OpenAI stream ended ([DONE]) without a finish_reason
 
 
 async def attempt(
@@ -175,10 +176,7 @@ async def _exchange(
         elif out.first_ns is None and out.finish is None:  # with a finish reason: an answer of no tokens
             out.error_kind, out.error = "empty", "the stream carried no generated content"
         elif out.finish is None and provider.name == "openai":
-            out.error_kind, out.error = (
-                "incomplete",
-                ("the stream ended ([DONE]) without a finish_reason: the answer may have been cut short"),
-            )
+            out.unfinished = True  # cut short or not: the runner knows how long the answer was asked to be
 
 
 def _apply(update: Update, out: Attempt, now: int | None) -> None:

@@ -258,6 +258,14 @@ class Runner:
         if a.timings is not None:
             record.server_prefill_s, record.server_decode_s = a.timings.prefill_s, a.timings.decode_s
         record.output_tokens, record.tokens_source = _output_count(a, job, local)
+        if a.unfinished and record.output_tokens < job.cell.output_tokens:
+            # llama-cpp-python cuts a stream when another request waits: [DONE] after a partial answer
+            record.ok, record.error_kind = False, "incomplete"
+            record.error = (
+                f"the stream ended ([DONE]) without a finish_reason after {record.output_tokens} of "
+                f"{job.cell.output_tokens} output tokens: the answer was likely cut short"
+            )
+            return
         if usage.reasoning_tokens is not None:
             record.reasoning_tokens, record.reasoning_source = usage.reasoning_tokens, "api"
         elif a.reasoning_text:  # Anthropic reports thinking only inside output_tokens: count its text

@@ -300,7 +300,8 @@ def _workers(asked: int | None, concurrency: int | None, rate: float | None) -> 
                 f"--workers {asked} is more processes than any machine here needs", "use 1-256, or 0 (auto)."
             )
         return asked
-    in_flight = concurrency if concurrency is not None else (int(rate * 2) + 1 if rate else None)
+    # an open loop keeps about rate x 2 s in flight; any rate beyond a million a second is "all cores"
+    in_flight = concurrency if concurrency is not None else (int(min(rate, 1e6) * 2) + 1 if rate else None)
     return auto_workers(in_flight, os.cpu_count())
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 from llmprof.bench.records import BenchResult
 from llmprof.bench.summary import summarize_result
 from llmprof.check.items import Item, Snapshot
-from llmprof.config import Budgets
+from llmprof.config import BUDGET_KEYS, LATENCY_KEYS, Budgets, Location
 from llmprof.errors import UnknownModelError
 from llmprof.pricing import Mode, PriceTable, Usage, price_request
 from llmprof.units import usd
@@ -65,10 +65,14 @@ class Change:
     def cause(self) -> str:
         """What moved the cost: ``price`` (the table), and for the rest ``prompt`` (the file's
         content), ``counting`` (same file, counted differently: a new tokenizer or calibration)
-        and ``settings`` (output, reasoning, caching or batch of the prompt set); joined by +."""
+        and ``settings`` (output, reasoning, caching or batch of the prompt set); joined by +.
+        A workload task's own changes are ``workload`` (its file, or the files it reads)."""
         if self.status in ("new", "removed", "unchanged"):
             return self.status
-        causes = _usage_causes(self.before, self.after) if self.prompt_effect else []
+        if self.item.kind == "workload":
+            causes = ["workload"] if self.prompt_effect else []
+        else:
+            causes = _usage_causes(self.before, self.after) if self.prompt_effect else []
         if self.price_effect:
             causes.append("price")
         return " + ".join(causes or ["prompt"])
@@ -104,14 +108,28 @@ class BudgetResult:
     unit: Unit
     status: Status
     note: str | None = None  # e.g. "no successful request in this cell"
+    prompt: str | None = None  # the prompt file it is about (relative to the config's folder), if one
+    location: Location | None = None  # where its limit is written, when not in the project's config
+
+    @property
+    def config_key(self) -> str:
+        """The config key that sets this limit, e.g. ``budgets.latency.p90_e2e_s``."""
+        if self.budget in BUDGET_KEYS:
+            return f"budgets.{self.budget}"
+        if self.budget in LATENCY_KEYS:
+            return f"budgets.latency.{self.budget}"
+        return "budgets.latency"  # the gate itself: "latency" (not evaluated), "complete_run"
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning with a stable code, so a project can ignore it by name (``ignore_warnings``)."""
+    """A warning with a stable code, so a project can ignore it by name (``ignore_warnings``):
+    an ignored warning is still reported (as ignored), it just fails nothing."""
 
     code: str
     message: str
+    key: str | None = None  # the config key it is about, e.g. "prompt_sets.support.models"
+    ignored: bool = False
 
 
 @dataclass
@@ -121,13 +139,19 @@ class CheckReport:
     changes: list[Change]
     budgets: list[BudgetResult] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    ignore: frozenset[str] = frozenset()  # warning codes the config ignores
 
-    def warn(self, code: str, message: str) -> None:
-        self.notices.append(Notice(code, message))
+    def warn(self, code: str, message: str, key: str | None = None) -> None:
+        self.notices.append(Notice(code, message, key, code in self.ignore))
+
+    @property
+    def active(self) -> list[Notice]:
+        """The warnings not ignored: the ones that count for --fail-on-warn."""
+        return [n for n in self.notices if not n.ignored]
 
     @property
     def warnings(self) -> list[str]:
-        return [n.message for n in self.notices]
+        return [n.message for n in self.active]
 
     @property
     def failures(self) -> list[BudgetResult]:
@@ -170,7 +194,17 @@ def diff(before: Snapshot, after: Snapshot, table: PriceTable, today: dt.date) -
     changes = []
     for key in sorted(set(old) | set(new)):
         change = Change(old.get(key), new.get(key))
-        if change.before is not None and change.after is not None:
+        if (
+            change.before is not None
+            and change.after is not None
+            and "workload"
+            in (
+                change.before.kind,
+                change.after.kind,
+            )
+        ):
+            _workload_effects(change, before.pricing_version != after.pricing_version)
+        elif change.before is not None and change.after is not None:
             repriced = _reprice(change.before, table, today)
             if repriced is None:  # the model left the table: all of it is a price matter
                 change.price_effect = change.delta
@@ -179,6 +213,23 @@ def diff(before: Snapshot, after: Snapshot, table: PriceTable, today: dt.date) -
                 change.prompt_effect = change.after.cost_per_request - repriced
         changes.append(change)
     return sorted(changes, key=lambda c: (c.status == "unchanged", -abs(c.delta), c.item.key))
+
+
+def _workload_effects(change: Change, new_prices: bool) -> None:
+    """A workload task cannot be repriced from its baseline item alone (its calls, cache reads and
+    writes are not in it): with the same files and token counts under a new price table the whole
+    change is the prices'; otherwise it is the workload's."""
+    before, after = change.before, change.after
+    assert before is not None and after is not None
+    same = (before.prompt_sha256, before.input_tokens, before.output_tokens) == (
+        after.prompt_sha256,
+        after.input_tokens,
+        after.output_tokens,
+    )
+    if same and new_prices:
+        change.price_effect = change.delta
+    else:
+        change.prompt_effect = change.delta
 
 
 def _reprice(item: Item, table: PriceTable, today: dt.date) -> Decimal | None:
@@ -195,6 +246,11 @@ def _reprice(item: Item, table: PriceTable, today: dt.date) -> Decimal | None:
     return price_request(model, usage, today, Mode(batch=item.batch)).total
 
 
+def _file(item: Item) -> str | None:
+    """The prompt file an item's budget is about (a workload's task is no file of its own)."""
+    return item.prompt if item.kind == "prompt" else None
+
+
 def evaluate(report: CheckReport, budgets: Budgets) -> None:
     """Fill ``report.budgets`` with one result per budget and subject."""
     warn_at = budgets.warn_at_pct / HUNDRED
@@ -202,11 +258,10 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
     if budgets.max_cost_per_request is not None:
         limit = budgets.max_cost_per_request
         for item in report.after.items:
-            results.append(
-                _absolute(
-                    "max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at, item.lower_bound
-                )
+            result = _absolute(
+                "max_cost_per_request", _subject(item), item.cost_per_request, limit, warn_at, item.lower_bound
             )
+            results.append(replace(result, prompt=_file(item)))
     if budgets.max_cost_per_day is not None:
         limit = budgets.max_cost_per_day
         for (set_name, model), (cost, floor) in _per_day(report.after.items).items():
@@ -221,7 +276,8 @@ def evaluate(report: CheckReport, budgets: Budgets) -> None:
             pct = change.delta_pct
             if pct is not None and change.status == "changed":
                 floor = change.item.lower_bound or (change.before.lower_bound if change.before else ())
-                results.append(_relative(name, _subject(change.item), pct, prompt_limit, warn_at, floor))
+                result = _relative(name, _subject(change.item), pct, prompt_limit, warn_at, floor)
+                results.append(replace(result, prompt=_file(change.item)))
     if total_limit is not None:
         before, after = report.total("before"), report.total("after")
         if before:

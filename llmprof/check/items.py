@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmprof import dates, estimate
 from llmprof.config import Config, PromptSet
@@ -21,6 +21,9 @@ from llmprof.files import expect_document, read_json, write_atomic
 from llmprof.inputs import Source
 from llmprof.pricing import Mode, PriceTable
 from llmprof.units import decimal_str
+
+if TYPE_CHECKING:  # llmprof.plan imports llmprof.check.evaluate: imported where used
+    from llmprof.plan.run import Plan
 
 SCHEMA_VERSION = 1
 KIND = "llmprof.baseline"
@@ -47,6 +50,7 @@ class Item:
     prompt_sha256: str | None = None  # the file's content: tells a prompt edit from a counting change
     counting: str | None = None  # how its text was counted ("o200k_base", "o200k_base x claude-3", ...)
     basis: str = "standard"  # which rates: standard, batch API, time-of-day spread over the week...
+    kind: str = "prompt"  # or "workload": a task of a workload file, its "request" one whole task
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -62,6 +66,8 @@ class Item:
         data["lower_bound"] = list(self.lower_bound)
         per_day = self.cost_per_day
         data["cost_per_day_usd"] = None if per_day is None else decimal_str(per_day)
+        if self.kind == "prompt":  # the default is left out, so older baselines stay byte-identical
+            del data["kind"]
         return data
 
 
@@ -78,16 +84,25 @@ class Snapshot:
         return {item.key: item for item in self.items}
 
 
-def snapshot(config: Config, table: PriceTable, today: dt.date | None = None) -> Snapshot:
-    """Price every prompt set of the config with today's table."""
-    if not config.prompt_sets:
+def snapshot(
+    config: Config, table: PriceTable, today: dt.date | None = None, plans: list[Plan] | None = None
+) -> Snapshot:
+    """Price every prompt set and workload of the config with today's table (``plans``: the
+    config's workloads already planned, see :mod:`llmprof.check.workloads`)."""
+    if not config.prompt_sets and not config.workloads:
         raise ConfigError(
             f"{config.source or 'llmprof.yaml'}: no prompt_sets",
-            "add at least one prompt set; see the README's 'Use in CI' section.",
+            "add at least one prompt set (or a workload file under workloads:); see the README's 'Use in CI' section.",
         )
     items: list[Item] = []
     for prompt_set in config.prompt_sets.values():
         items.extend(_price_set(prompt_set, config, table, today or dates.today()))
+    if config.workloads:
+        from llmprof.check.workloads import plan_workloads, workload_items
+
+        if plans is None:
+            plans = plan_workloads(config, table, today or dates.today())
+        items.extend(workload_items(plans))
     return Snapshot(
         table.version,
         table.date.isoformat(),
@@ -253,6 +268,9 @@ def _item(raw: Any, where: str, hint: str) -> Item:
     batch = raw.get("batch", False)
     if not isinstance(batch, bool):
         raise ConfigError(f"{where}.batch: expected true or false, got {batch!r}", hint)
+    kind_of = raw.get("kind", "prompt")
+    if kind_of not in ("prompt", "workload"):
+        raise ConfigError(f"{where}.kind: expected prompt or workload, got {kind_of!r}", hint)
     floor = raw.get("lower_bound", [])
     if not isinstance(floor, list) or not all(isinstance(reason, str) for reason in floor):
         raise ConfigError(f"{where}.lower_bound: expected a list of reasons, got {floor!r}", hint)
@@ -273,4 +291,5 @@ def _item(raw: Any, where: str, hint: str) -> Item:
         prompt_sha256=optional_text("prompt_sha256"),
         counting=optional_text("counting"),
         basis=optional_text("basis") or "standard",
+        kind=kind_of,
     )

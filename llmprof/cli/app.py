@@ -10,13 +10,17 @@ from typing import Annotated
 import typer
 
 from llmprof import __version__
+from llmprof.cli import helptext, lightparams
 from llmprof.errors import INTERNAL_ERROR_EXIT, LlmprofError
 from llmprof.secrets import redact
 from llmprof.signals import Terminated
 from llmprof.talk import Talk
 
+lightparams.install()  # option values without importing pydantic where typer would only echo them
+
 app = typer.Typer(
     help="Cost and latency profiler for LLM APIs.",
+    epilog=helptext.ROOT,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help text is plain: "[default: 20]" must not be read as markup
@@ -44,27 +48,50 @@ def _root(
     """Cost and latency profiler for LLM APIs."""
 
 
-def _register() -> None:
-    """Import the command modules, whose decorators add the commands to the apps above."""
-    from llmprof.cli import estimate, bench, check, pricing, mock  # noqa: F401, I001  (order: the help's)
+#: Each top-level command and the module whose decorators add it (in the help's order).
+COMMANDS = {
+    "estimate": "estimate",
+    "plan": "plan",
+    "bench": "bench",
+    "report": "bench",
+    "compare": "bench",
+    "check": "check",
+    "init": "init",
+    "pricing": "pricing",
+    "mock": "mock",
+}
+
+
+def _register(args: list[str] | None = None) -> None:
+    """Import the command modules, whose decorators add the commands to the apps above: only the
+    one that defines the command on the command line when it names one (building every command's
+    options costs tens of milliseconds at each start), else all of them (help, a typo)."""
+    import importlib
+
+    named = COMMANDS.get(args[0]) if args and not args[0].startswith("-") else None
+    modules = [named] if named else list(dict.fromkeys(COMMANDS.values()))
+    for module in modules:
+        importlib.import_module(f"llmprof.cli.{module}")
+    if not named:  # the help lists commands in one order, whichever were imported first
+        order = {name: index for index, name in enumerate(COMMANDS)}
+        app.registered_commands.sort(
+            key=lambda c: order.get(str(c.name or getattr(c.callback, "__name__", "")), len(order))
+        )
 
 
 def run(args: list[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     debug = bool(os.environ.get("LLMPROF_DEBUG"))
-    exits, aborts, usage_errors = _framework_errors()
     try:
-        _register()
-        result = app(args=args, prog_name="llmprof", standalone_mode=False)
-        return result if isinstance(result, int) else 0
-    except exits as exc:
-        return int(getattr(exc, "exit_code", 0))
-    except aborts:
-        return _interrupted(debug)
-    except usage_errors as exc:  # a usage error: the message names the option
-        exc.show()  # type: ignore[attr-defined]
-        code = int(getattr(exc, "exit_code", 2))
-        return 2 if code == 1 else code
+        try:
+            _register(sys.argv[1:] if args is None else args)
+            result = app(args=args, prog_name="llmprof", standalone_mode=False)
+            return result if isinstance(result, int) else 0
+        except Exception as exc:
+            code = _framework_outcome(exc, debug)
+            if code is None:
+                raise
+            return code
     except LlmprofError as exc:
         if debug:
             _traceback()
@@ -89,17 +116,30 @@ def run(args: list[str] | None = None) -> int:
         return INTERNAL_ERROR_EXIT
 
 
+def _framework_outcome(exc: Exception, debug: bool) -> int | None:
+    """The exit code for the command-line framework's own exits, aborts and usage errors (the
+    message names the option); None for any other exception."""
+    exits, aborts, usage_errors = _framework_errors()
+    if isinstance(exc, exits):
+        return int(getattr(exc, "exit_code", 0))
+    if isinstance(exc, aborts):
+        return _interrupted(debug)
+    if isinstance(exc, usage_errors):
+        exc.show()  # type: ignore[attr-defined]
+        code = int(getattr(exc, "exit_code", 2))
+        return 2 if code == 1 else code
+    return None
+
+
 def _framework_errors() -> tuple[tuple[type[BaseException], ...], ...]:
     """The exit, abort and usage-error classes of the command-line framework: typer's own (it
-    vendors click in newer releases) and click's, where click is installed too."""
+    vendors click in newer releases) and click's, where click is loaded too (asked when an error
+    is raised, so a typer that vendors click never imports it)."""
     exits: list[type[BaseException]] = [typer.Exit]
     aborts: list[type[BaseException]] = [typer.Abort]
     usage = [c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"]
-    try:
-        import click
-    except ImportError:  # pragma: no cover - typer without click
-        pass
-    else:
+    click = sys.modules.get("click")
+    if click is not None:
         exits.append(click.exceptions.Exit)
         aborts.append(click.exceptions.Abort)
         usage.append(click.ClickException)

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from llmprof.bench import defaults
+from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, money, price_table
-from llmprof.errors import BudgetExceeded
+from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, WideOpt, money, output_file, price_table
+from llmprof.errors import BudgetExceeded, UsageError
 from llmprof.render.output import Format
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _arrival(value: str) -> str:
     return value
 
 
-@app.command()
+@app.command(cls=helptext.Command, epilog=helptext.BENCH)
 def bench(
     suite: Annotated[
         Path | None, typer.Argument(metavar="SUITE.yaml", help="A suite file with these settings; flags override it.")
@@ -58,7 +59,7 @@ def bench(
             "-e",
             envvar="LLMPROF_ENDPOINT",
             metavar="URL|NAME",
-            help="Base URL, or a name from llmprof.yaml. [default: the built-in mock] [env: LLMPROF_ENDPOINT]",
+            help="Base URL, or a name from llmprof.yaml. [default: the built-in mock]",
         ),
     ] = None,
     provider: Annotated[
@@ -243,7 +244,11 @@ def bench(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", metavar="FILE", help="Write the result (JSON) here; records also go to FILE.jsonl."
+            "--out",
+            "-o",
+            parser=output_file(".json", "the result as JSON", "for a table in another format, --format FORMAT > FILE"),
+            metavar="FILE.json",
+            help="Write the result (JSON, read by report, compare and check) here; records also go to FILE.jsonl.",
         ),
     ] = None,
     runs_dir: Annotated[
@@ -251,11 +256,12 @@ def bench(
         typer.Option(
             envvar="LLMPROF_RUNS_DIR",
             metavar="DIR",
-            help=f"Where each run's request log goes. [default: ./{defaults.RUNS_DIR}] [env: LLMPROF_RUNS_DIR]",
+            help=f"Where each run's request log goes. [default: ./{defaults.RUNS_DIR}]",
         ),
     ] = None,
     no_log: Annotated[bool, typer.Option("--no-log", help="Keep no request log (a throwaway run).")] = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
     pricing: PricingOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -270,6 +276,8 @@ def bench(
     from llmprof.render.progress import bars
 
     talk = Talk(quiet)
+    if model and "," in model:
+        raise UsageError(f"--model {model}: bench measures one model a run", "run bench once per model.")
     project = config_mod.load(config)
     mock = {
         "preset": mock_preset,
@@ -317,7 +325,7 @@ def bench(
     table = price_table(pricing, talk, project)
     log_dir = None if no_log else (runs_dir or Path(defaults.RUNS_DIR))
     outcome = run_bench(settings, table, talk, out=out, log_dir=log_dir, progress=bars(talk))
-    emit(_output(outcome.result, outcome.summary), fmt, sys.stdout)
+    emit(_output(outcome.result, outcome.summary), fmt, sys.stdout, wide=wide)
     for warning in outcome.warnings:
         talk.warn(warning)
     where = [f"every request record is in {outcome.log_path}"] if outcome.log_path else []
@@ -345,7 +353,7 @@ def _output(result: BenchResult, summary: Summary) -> Renderable:
     return BenchOutput(result, summary)
 
 
-@app.command()
+@app.command(cls=helptext.Command, epilog=helptext.REPORT)
 def report(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="A bench result: the --out JSON, or a run's .jsonl log.")
@@ -354,6 +362,7 @@ def report(
         str | None, typer.Option(metavar="Q,...", help="Percentile columns. [default: as recorded]")
     ] = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
     from llmprof.bench.resultfile import load
@@ -369,12 +378,12 @@ def report(
         qs = parse_percentiles(",".join(str(q) for q in recorded))
     else:
         qs = defaults.PERCENTILES
-    emit(_output(result, summarize_result(result, qs)), fmt, sys.stdout)
+    emit(_output(result, summarize_result(result, qs)), fmt, sys.stdout, wide=wide)
     if result.info.interrupted:
         Talk().warn(f"{file} is from an interrupted run ({result.info.stop_reason}): its cells are incomplete")
 
 
-@app.command()
+@app.command(cls=helptext.Command, epilog=helptext.COMPARE)
 def compare(
     base: Annotated[Path, typer.Argument(metavar="BASE", help="The earlier bench result (--out JSON or .jsonl).")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="The later bench result.")],
@@ -382,8 +391,9 @@ def compare(
         float | None,
         typer.Option(min=0.0, metavar="PCT", help="Exit 1 for a significant p50 slowdown above PCT %."),
     ] = None,
-    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Significance level.")] = 0.05,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, metavar="P", help="Significance level.")] = 0.05,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Compare two bench results cell by cell, with a significance test so noise does not fail a build.
     A cell without successful requests, or an interrupted run, fails the comparison (exit 1)."""
@@ -393,6 +403,6 @@ def compare(
     from llmprof.render.output import emit
 
     output = CompareOutput(compare_results(load(base), load(new), alpha), fail_on_regression)
-    emit(output, fmt, sys.stdout)
+    emit(output, fmt, sys.stdout, wide=wide)
     if not output.passed:
         raise BudgetExceeded(output.failure())

@@ -9,8 +9,20 @@ from typing import Annotated
 
 import typer
 
+from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import AsOfOpt, FormatOpt, PricingOpt, QuietOpt, choice, moment, money, price_table
+from llmprof.cli.options import (
+    AsOfOpt,
+    FormatOpt,
+    PricingOpt,
+    QuietOpt,
+    WideOpt,
+    choice,
+    models_of,
+    moment,
+    money,
+    price_table,
+)
 from llmprof.errors import BudgetExceeded, PricingError, UsageError
 from llmprof.images import Size
 from llmprof.render.output import Format
@@ -34,7 +46,7 @@ def _ttl(value: str) -> str:
     return value
 
 
-@app.command()
+@app.command(cls=helptext.Command, epilog=helptext.ESTIMATE)
 def estimate(
     paths: Annotated[
         list[str] | None,
@@ -50,7 +62,7 @@ def estimate(
             "--model",
             "-m",
             metavar="MODEL",
-            help="Model to price; repeat to compare. [default: the table's default set]",
+            help="Model to price; repeat, or separate with commas, to compare. [default: the table's default set]",
         ),
     ] = None,
     output_tokens: Annotated[
@@ -96,6 +108,7 @@ def estimate(
     as_of: AsOfOpt = None,
     pricing: PricingOpt = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
     max_cost: Annotated[
         Decimal | None,
         typer.Option(
@@ -114,6 +127,7 @@ def estimate(
             parser=choice("auto", "openai-chat", "openai-responses", "anthropic", "gemini", "text"),
             metavar="SHAPE",
             help="Request body shape: openai-chat, openai-responses, anthropic, gemini or text. [default: by content]",
+            show_default=False,
         ),
     ] = "auto",
     format_in: Annotated[
@@ -165,8 +179,8 @@ def estimate(
     )
     table = price_table(pricing, talk)
     sources = collect_sources(paths, glob, talk.note, encoding)
-    result = estimate_prompts(table, sources, model or [], settings, encoding)
-    emit(EstimateOutput(result), fmt, sys.stdout)
+    result = estimate_prompts(table, sources, models_of(model), settings, encoding)
+    emit(EstimateOutput(result, wide=wide), fmt, sys.stdout, wide=wide)
     for note in result.notes:
         talk.note(note)
     for warning in result.warnings:

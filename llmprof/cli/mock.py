@@ -6,16 +6,20 @@ from typing import Annotated
 
 import typer
 
+from llmprof.cli import helptext
 from llmprof.cli.app import mock_app
 from llmprof.talk import Talk
 
 
-@mock_app.command("serve")
+@mock_app.command("serve", cls=helptext.Command, epilog=helptext.MOCK_SERVE)
 def mock_serve(
-    host: Annotated[str, typer.Option(help="Interface to bind. Keep 127.0.0.1 unless you mean it.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="HOST", help="Interface to bind. Keep 127.0.0.1 unless you mean it.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port; 0 picks a free one.")] = 8000,
     preset: Annotated[
-        str, typer.Option(help="Latency preset: gpt-3.5-turbo-2023 (the reference table), fast, instant.")
+        str,
+        typer.Option(metavar="NAME", help="Latency preset: gpt-3.5-turbo-2023 (the reference table), fast, instant."),
     ] = "gpt-3.5-turbo-2023",
     ttft_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Base time to first token.")] = None,
     itl_ms: Annotated[float | None, typer.Option(min=0.0, metavar="MS", help="Time between output tokens.")] = None,
@@ -25,17 +29,23 @@ def mock_serve(
     jitter: Annotated[
         float | None, typer.Option(min=0.0, metavar="SIGMA", help="Lognormal sigma of latency noise; 0 = exact.")
     ] = None,
-    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of requests answered 500.")] = 0.0,
+    error_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, metavar="SHARE", help="Fraction of requests answered 500.")
+    ] = 0.0,
     rate_limit_rpm: Annotated[
         int | None, typer.Option(min=1, metavar="N", help="Answer 429 + Retry-After beyond N requests/minute.")
     ] = None,
-    stall_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams that stall mid-way.")] = 0.0,
-    stall_s: Annotated[float, typer.Option(min=0.0, metavar="S", help="How long a stall lasts.")] = 5.0,
-    drop_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Fraction of streams cut mid-way.")] = 0.0,
-    malformed_rate: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Fraction of streams with a malformed event.")
+    stall_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, metavar="SHARE", help="Fraction of streams that stall mid-way.")
     ] = 0.0,
-    seed: Annotated[int, typer.Option(help="Seed for jitter and faults.")] = 0,
+    stall_s: Annotated[float, typer.Option(min=0.0, metavar="S", help="How long a stall lasts.")] = 5.0,
+    drop_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, metavar="SHARE", help="Fraction of streams cut mid-way.")
+    ] = 0.0,
+    malformed_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, metavar="SHARE", help="Fraction of streams with a malformed event.")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed for jitter and faults.")] = 0,
     request_timeout_s: Annotated[
         float,
         typer.Option(

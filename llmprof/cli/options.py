@@ -55,7 +55,7 @@ PricingOpt = Annotated[
         "--pricing",
         envvar="LLMPROF_PRICING",
         metavar="FILE",
-        help="Your own rates (YAML) laid over the bundled table. [env: LLMPROF_PRICING]",
+        help="Your own rates (YAML) laid over the bundled table.",
     ),
 ]
 AsOfOpt = Annotated[
@@ -68,6 +68,14 @@ AsOfOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        "-w",
+        help="Tables: every column (and every row) at full width, even wider than the terminal.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress on stderr.")]
 ConfigOpt = Annotated[
     Path | None,
@@ -91,6 +99,45 @@ def price_table(pricing: Path | None, talk: Talk, project: Config | None = None)
     if stale:
         talk.warn(stale, "upgrade llmprof for a fresh table, or lay your own rates over it with --pricing FILE.")
     return table
+
+
+#: What a file name's extension says it holds, for output files that can only hold one thing.
+_FORMAT_OF = {
+    ".json": "JSON",
+    ".jsonl": "JSON lines",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".csv": "CSV",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".txt": "text",
+    ".xml": "XML",
+    ".yml": "YAML",
+    ".yaml": "YAML",
+}
+
+
+def output_file(suffix: str, what: str, instead: str) -> Callable[[str], Path]:
+    """A parser for an output file that holds one format: a name with that extension (or none) is
+    taken; one whose extension says another format is refused, never written in the wrong one."""
+
+    def parse(value: str) -> Path:
+        path = Path(value)
+        found = path.suffix.lower()
+        if found in ("", suffix) or found not in _FORMAT_OF:
+            return path
+        raise typer.BadParameter(
+            f"{value!r} names a {_FORMAT_OF[found]} file, but this writes {what} ({suffix}): "
+            f"name it {path.with_suffix(suffix).name}; {instead}"
+        )
+
+    return parse
+
+
+def models_of(values: list[str] | None) -> list[str]:
+    """``-m a -m b`` and ``-m a,b`` alike: every model named, in order, once."""
+    names = [name.strip() for value in values or [] for name in value.split(",")]
+    return list(dict.fromkeys(name for name in names if name))
 
 
 def choice(*allowed: str) -> Callable[[str], str]:

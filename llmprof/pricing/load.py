@@ -15,7 +15,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmprof.errors import ConfigError
 from llmprof.files import read_bytes
@@ -32,7 +32,9 @@ from llmprof.pricing.model import (
     Tier,
     Window,
 )
-from llmprof.yamlio import Section, parse_yaml
+
+if TYPE_CHECKING:
+    from llmprof.yamlio import Section
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMAS = (1, 2)
@@ -87,7 +89,7 @@ def _identity(path: Path) -> tuple[str, int, int]:
 
 @functools.lru_cache(maxsize=8)
 def _load(base: tuple[str, int, int], bundled: bool, overlay: tuple[str, int, int] | None) -> PriceTable:
-    table, _ = _parse_file(Path(base[0]), strict=True, label=BUNDLED if bundled else None)
+    table = _bundled(Path(base[0])) if bundled else _parse_file(Path(base[0]), strict=True)[0]
     if overlay is None:
         return table
     path = Path(overlay[0])
@@ -105,11 +107,28 @@ def _load(base: tuple[str, int, int], bundled: bool, overlay: tuple[str, int, in
     return merged
 
 
+def _bundled(path: Path) -> PriceTable:
+    """The bundled table: compiled from the cache when it holds this exact file (see
+    :mod:`llmprof.pricing.compiled`), else parsed."""
+    from llmprof.pricing import compiled
+
+    raw = read_bytes(path, ConfigError, "reinstall llmprof: pip install --force-reinstall llmprof-cli")
+    return compiled.load_bundled(raw, lambda: _parse_bytes(raw, path, strict=True, label=BUNDLED)[0])
+
+
 def _parse_file(
     path: Path, strict: bool, base: PriceTable | None = None, label: str | None = None
 ) -> tuple[PriceTable, str]:
     """Parse one table file. ``strict`` (the bundled table) requires source and checked dates."""
     raw = read_bytes(path, ConfigError, "check the --pricing path.")
+    return _parse_bytes(raw, path, strict, base, label)
+
+
+def _parse_bytes(
+    raw: bytes, path: Path, strict: bool, base: PriceTable | None = None, label: str | None = None
+) -> tuple[PriceTable, str]:
+    from llmprof.yamlio import Section, parse_yaml
+
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,7 +8,6 @@ have is absent (None, or missing from a mapping), never 0: pricing refuses to us
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -238,6 +237,8 @@ class PriceTable:
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         wanted = name.strip().lower()
+        import difflib  # only for a name the table does not know
+
         close = difflib.get_close_matches(wanted, list(self._names), n=n, cutoff=0.6)
         if not close:
             close = [alias for alias in self._names if wanted and wanted in alias][:n]

@@ -29,6 +29,17 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.1f} ms"
 
 
+def _describe(cell: CellSummary) -> str:
+    """A cell as the reference table names it."""
+    plural = "s" if cell.output_tokens != 1 else ""
+    return f"input: {cell.input_tokens} tokens, output: {cell.output_tokens} token{plural}"
+
+
+def _rank(index: int, count: int) -> int:
+    """A percentile column's priority: the first (the median) kept, then the last (the tail)."""
+    return 0 if index == 0 else 1 if index == count - 1 else 2
+
+
 def _with_ci(value: float | None, ci: tuple[float, float] | None) -> str:
     """A percentile with its 95% interval as one "±" (the wider side), when there is one."""
     if value is None or ci is None:
@@ -61,18 +72,27 @@ class BenchOutput:
         summary = self.summary
         qs = summary.percentiles
         reasoning = any(c.reasoning_tokens_mean for c in summary.cells)
-        columns = [Column("# tokens", "left"), Column("n")]
-        columns += [Column(f"{_q(q)} latency (sec)" if i == 0 else f"{_q(q)} latency") for i, q in enumerate(qs)]
-        columns += [Column("TTFT p50")]
-        columns += [Column("answer p50"), Column("reasoning")] if reasoning else []
-        columns += [Column("TPOT p50"), Column("tokens/s"), Column("errors"), Column("cost/request")]
-        columns += [Column("goodput")] if summary.objectives else []
+        # A narrow terminal keeps the cell, the first and last percentile, TTFT and errors longest.
+        names = {_describe(c): c.cell for c in summary.cells}
+        columns = [Column("# tokens", "left", short="in x out", compact=names), Column("n", priority=3)]
+        columns += [
+            Column(f"{_q(q)} latency (sec)" if i == 0 else f"{_q(q)} latency", priority=_rank(i, len(qs)))
+            for i, q in enumerate(qs)
+        ]
+        columns += [Column("TTFT p50", priority=1)]
+        columns += [Column("answer p50", priority=3), Column("reasoning", priority=3)] if reasoning else []
+        columns += [
+            Column("TPOT p50", priority=2),
+            Column("tokens/s", priority=3),
+            Column("errors"),
+            Column("cost/request", priority=2),
+        ]
+        columns += [Column("goodput", priority=1)] if summary.objectives else []
         stopped = " (INTERRUPTED)" if info.interrupted else ""
         view = View(f"Latency by input and output length: {info.model} at {info.endpoint}{stopped}", columns)
         for cell in summary.cells:
             row = [
-                f"input: {cell.input_tokens} tokens, output: {cell.output_tokens} token"
-                + ("s" if cell.output_tokens != 1 else ""),
+                _describe(cell),
                 str(cell.ok),
                 *[_with_ci(cell.e2e_s.get(q), cell.e2e_ci.get(q)) for q in qs],
                 _s(cell.ttft_s.get(50.0)),
@@ -86,6 +106,8 @@ class BenchOutput:
                 f"{cell.failed}/{cell.requests}" if cell.failed else "0",
                 self._cost(cell),
             ]
+            if cell.failed:
+                view.tones[(len(view.rows), len(row) - 2)] = "warn"
             if summary.objectives:
                 row.append(f"{(cell.good or 0) / cell.requests:.0%}" if cell.requests else "-")
             view.rows.append(row)

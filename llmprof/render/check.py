@@ -4,7 +4,7 @@ JSON schema ``llmprof.check`` version 2 (money as exact decimal strings of USD; 
 budgets exact too: ``limit`` and ``actual`` are decimal strings in the budget's ``unit``)::
 
     {"schema_version": 2, "kind": "llmprof.check", "llmprof_version", "passed",
-     "warnings": [{"code", "message"}],
+     "warnings": [{"code", "message", "ignored"}],   # ignored: named in ignore_warnings
      "pricing": {"baseline": {"version", "date"}, "current": {"version", "date"}},
      "counts": {"changed", "new", "removed", "unchanged"},
      "totals": {"basis": "per_day" | "per_request", "before_usd", "after_usd", "delta_usd",
@@ -29,7 +29,7 @@ from typing import Any
 from llmprof import __version__
 from llmprof.check.evaluate import HUNDRED, BudgetResult, Change, CheckReport
 from llmprof.check.items import Item
-from llmprof.errors import WriteError
+from llmprof.errors import LlmprofError, WriteError
 from llmprof.files import append_text, write_atomic
 from llmprof.render.view import Column, View
 from llmprof.talk import Talk
@@ -38,6 +38,9 @@ from llmprof.units import decimal_str, percent, usd
 SCHEMA_VERSION = 2
 MARK = {"pass": "pass", "warn": "WARN", "fail": "FAIL"}
 HINT = "see the report above; --update-baseline accepts the new costs."
+_RELATIVE = ("max_cost_increase_pct", "max_cost_increase_pct_per_prompt")
+_ABSOLUTE = ("max_cost_per_request", "max_cost_per_day", "max_cost_per_task", "max_cost_per_month")
+_DURATION = ("max_job_duration",)  # a workload's job (llmprof plan)
 _PCT = Decimal("0.000001")
 
 
@@ -76,7 +79,7 @@ class CheckOutput:
 
     @property
     def passed(self) -> bool:
-        return not self.report.failures and not (self.fail_on_warn and (self.report.warned or self.report.notices))
+        return not self.report.failures and not (self.fail_on_warn and (self.report.warned or self.report.active))
 
     def reasons(self) -> list[str]:
         r = self.report
@@ -87,8 +90,28 @@ class CheckOutput:
                 f"{shown(b.unit, b.limit, True)}"
                 for b in r.warned
             ]
-            lines += [f"warning treated as failure [{n.code}]: {n.message}" for n in r.notices]
+            lines += [f"warning treated as failure [{n.code}]: {n.message}" for n in r.active]
         return lines
+
+    def hint(self) -> str:
+        """How to get past this failure: what to run or change, for the kinds of budget that failed."""
+        r = self.report
+        failed = r.failures + (r.warned if self.fail_on_warn else [])
+        names = {b.budget for b in failed if b.actual is not None}
+        parts = []
+        if names & set(_RELATIVE):
+            parts.append("an intended increase: run `llmprof check --update-baseline` and commit the new baseline")
+        if names & set(_ABSOLUTE):
+            parts.append("over a cost limit: trim the prompt or its output, pick a cheaper model, or raise the limit")
+        if names & set(_DURATION):
+            parts.append("over a job's time limit: raise its rate limits or concurrency, or the limit")
+        if names - set(_RELATIVE) - set(_ABSOLUTE) - set(_DURATION):
+            parts.append("over a latency limit: bench a faster endpoint, or raise budgets.latency")
+        if any(b.actual is None for b in failed):
+            parts.append("not evaluated: each says why, and what to set")
+        if self.fail_on_warn and r.active:
+            parts.append("resolve the warnings, or name their codes in ignore_warnings")
+        return "; ".join(parts) + "." if parts else HINT
 
     def failure(self) -> str:
         """Why the check failed, one reason per line (for stderr)."""
@@ -106,7 +129,7 @@ class CheckOutput:
             "kind": "llmprof.check",
             "llmprof_version": __version__,
             "passed": self.passed,
-            "warnings": [{"code": n.code, "message": n.message} for n in r.notices],
+            "warnings": [{"code": n.code, "message": n.message, "ignored": n.ignored} for n in r.notices],
             "pricing": {
                 "baseline": {"version": r.before.pricing_version, "date": r.before.pricing_date},
                 "current": {"version": r.after.pricing_version, "date": r.after.pricing_date},
@@ -174,18 +197,19 @@ class CheckOutput:
         view = View(
             f"llmprof check {verdict}",
             [
-                Column("Change", "left"),
-                Column("Set", "left"),
+                Column("Change", "left", priority=2),
+                Column("Set", "left", priority=2),
                 Column("Prompt", "left"),
                 Column("Model", "left"),
-                Column("Before"),
+                Column("Before", priority=1),
                 Column("After"),
                 Column("Δ"),
                 Column("Δ %"),
-                Column("Tokens in"),
-                Column("Cause", "left"),
+                Column("Tokens in", priority=3),
+                Column("Cause", "left", priority=1),
             ],
         )
+        view.title_tone = None if self.passed else "bad"
         view.empty = "No cost changes against the baseline."
         for c in r.changes:
             if c.status == "unchanged":
@@ -214,7 +238,7 @@ class CheckOutput:
                 [
                     Column("Budget", "left"),
                     Column("Subject", "left"),
-                    Column("Limit"),
+                    Column("Limit", priority=1),
                     Column("Actual"),
                     Column("Result", "left"),
                 ],
@@ -225,6 +249,7 @@ class CheckOutput:
                 )
                 if b.status != "pass":
                     budgets.bold.add(index)
+                    budgets.tones[(index, 4)] = "bad" if b.status == "fail" else "warn"
             view.extra.append(budgets)
         return view
 
@@ -250,11 +275,18 @@ class CheckOutput:
         lines.extend(f"{model}: time-of-day rates, {basis}." for model, basis in sorted(bases))
         if any(i.lower_bound for i in r.after.items):
             lines.append("≥: a lower bound (see the budgets).")
-        lines.extend(f"Warning [{n.code}]: {n.message}" for n in r.notices)
+        lines.extend(f"Warning [{n.code}]: {n.message}" for n in r.active)
+        ignored = [n.code for n in r.notices if n.ignored]
+        if ignored:
+            codes = ", ".join(
+                f"{code} ×{ignored.count(code)}" if ignored.count(code) > 1 else code for code in dict.fromkeys(ignored)
+            )
+            lines.append(f"Ignored warnings (ignore_warnings): {codes}; --format json lists them.")
         if not self.passed:
             lines.append("Why it failed:")
             lines.extend(f"- {line}" for line in self.reasons())
-            lines.append(f"Hint: {HINT}")
+            lines.append("")  # ends the list (Markdown)
+            lines.append(f"Hint: {self.hint()}")
         return lines
 
 
@@ -296,3 +328,15 @@ def side_outputs(output: CheckOutput, junit_path: Path | None, talk: Talk) -> No
             append_text(Path(summary), to_markdown(output.view()) + "\n", "the job summary")
         except WriteError as exc:
             talk.warn(exc.message, "check GITHUB_STEP_SUMMARY; the check's result does not depend on it.")
+
+
+def error_summary(exc: LlmprofError, talk: Talk) -> None:
+    """On GitHub Actions, a check that could not run says so in the job summary too."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    text = f"error: {exc.message}" + (f"\n  hint: {exc.hint}" if exc.hint else "")
+    try:
+        append_text(Path(summary), f"### llmprof check could not run\n\n```\n{text}\n```\n", "the job summary")
+    except WriteError as err:
+        talk.warn(err.message, "check GITHUB_STEP_SUMMARY; the check's result does not depend on it.")

@@ -94,17 +94,21 @@ class CompareOutput:
             [
                 Column("Cell", "left"),
                 Column("Metric", "left"),
-                Column("p50 before → after (s)"),
+                Column("p50 before → after (s)", priority=1),
                 Column("Δ p50"),
-                Column("p90 before → after (s)"),
-                Column("p-value"),
+                Column("p90 before → after (s)", priority=2),
+                Column("p-value", priority=1),
                 Column("Verdict", "left"),
             ],
         )
         for row in c.cells:
             if row.no_data:
+                view.tones[(len(view.rows), 6)] = "bad"
                 view.rows.append([row.cell, "e2e", "-", "-", "-", "-", "NO DATA"])
         for cell, m in self._rows():
+            said = verdict(m, c.alpha, self.threshold_pct)
+            if said == "REGRESSION":
+                view.tones[(len(view.rows), 6)] = "bad"
             view.rows.append(
                 [
                     cell,
@@ -113,7 +117,7 @@ class CompareOutput:
                     percent(m.change_pct),
                     f"{m.before_p90:.3f} → {m.after_p90:.3f}",
                     "-" if m.p_value is None else f"{m.p_value:.3g}",
-                    verdict(m, c.alpha, self.threshold_pct),
+                    said,
                 ]
             )
         view.footer = [

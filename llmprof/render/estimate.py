@@ -26,6 +26,7 @@ added the parts, reasoning and cache writes.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -65,6 +66,8 @@ def pricing_line(estimate: Estimate) -> str:
 @dataclass
 class EstimateOutput:
     estimate: Estimate
+    #: every prompt in the table, however many (else the dearest ROW_LIMIT)
+    wide: bool = False
 
     # -- machines ----------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
@@ -112,46 +115,158 @@ class EstimateOutput:
     # -- people ------------------------------------------------------------------------------
     def view(self) -> View:
         e = self.estimate
-        s = e.settings
-        many_prompts = len({r.prompt for r in e.rows}) > 1
-        columns = [Column("Prompt", "left")] if many_prompts else []
+        prompts = list(dict.fromkeys(r.prompt for r in e.rows))
+        many = len(prompts) > 1
+        short = _shortener(prompts) if many else {}
         reasoning = any(r.reasoning_tokens for r in e.rows)
-        columns += [
-            Column("Model", "left"),
-            Column("Tokens in"),
-            Column("Count", "left"),
-            Column("Tokens out"),
-            *([Column("Reasoning")] if reasoning else []),
-            Column("Input"),
-            Column("Output"),
-            Column("Per request"),
-            Column(f"× {s.requests:,} requests" if s.requests > 1 else "Total"),
-        ]
-        ranked = any(t.cheapest for t in e.totals)
+        columns = [Column("Prompt", "left")] if many else []
+        columns += _money_columns(e, reasoning)
+        ranked = not many and any(t.cheapest for t in e.totals)
         if ranked:
             columns.append(Column("", "left"))
-        view = View(_title(e), columns)
-        for total in e.totals:
-            rows = [r for r in e.rows if r.model == total.model]
-            if many_prompts:
+        view = View(_title(e, prompts, short), columns)
+        if many:
+            shown = prompts if self.wide else _dearest(e, prompts, ROW_LIMIT)
+            rows: dict[str, list[Row]] = {p: [] for p in shown}
+            for row in e.rows:
+                if row.prompt in rows:
+                    rows[row.prompt].append(row)
+            for prompt in shown:
                 view.sections.add(len(view.rows))
-                for row in rows:
-                    cells = _cells(row, row.cost * s.requests, row.prompt, reasoning)
-                    view.rows.append([*cells, ""] if ranked else cells)
-                view.bold.add(len(view.rows))
-            cells = _cells(total, total.projected, "TOTAL" if many_prompts else None, reasoning)
-            view.rows.append([*cells, "← cheapest" if total.cheapest else ""] if ranked else cells)
-        view.footer = _footer(e)
-        breakdown = _breakdown(e, many_prompts)
+                view.rows += [_cells(r, r.cost * e.settings.requests, short[prompt], reasoning) for r in rows[prompt]]
+            if len(shown) < len(prompts):
+                view.footer.append(
+                    f"Showing the {len(shown):,} dearest of {len(prompts):,} prompts (by their dearest model); "
+                    "--wide shows them all; --format csv or --format json has every row."
+                )
+            view.extra.append(_by_model(e, reasoning))
+        else:
+            for total in e.totals:
+                cells = _cells(total, total.projected, None, reasoning)
+                view.rows.append([*cells, "← cheapest" if total.cheapest else ""] if ranked else cells)
+        view.footer += _footer(e)  # "showing the dearest" first, right under the table
+        breakdown = _breakdown(e, many, short, set(shown) if many else None)
         if breakdown is not None:
-            view.extra.append(breakdown)
+            view.extra.insert(0, breakdown)
         return view
 
 
-def _title(e: Estimate) -> str:
-    prompts = len({r.prompt for r in e.rows})
-    what = e.rows[0].prompt if prompts == 1 else f"{prompts} prompts"
-    return f"Cost estimate: {what}" if e.rows else "Cost estimate: no prompts"
+#: Above this many prompts, the table shows the dearest ones (all of them with --wide).
+ROW_LIMIT = 50
+
+
+def _money_columns(e: Estimate, reasoning: bool) -> list[Column]:
+    """Model, tokens, the count's exactness and the money: priority 0 is never hidden."""
+    return [
+        Column("Model", "left"),
+        Column("Tokens in", priority=1),
+        Column("Count", "left", priority=2),
+        Column("Tokens out", priority=3),
+        *([Column("Reasoning", priority=3)] if reasoning else []),
+        Column("Input", priority=4),
+        Column("Output", priority=4),
+        Column("Per request"),
+        Column(_projected(e)),
+    ]
+
+
+def _projected(e: Estimate) -> str:
+    """The projected column's header: what --requests multiplies, per row."""
+    n = e.settings.requests
+    if n == 1:
+        return "Total"
+    return f"× {n:,} sends" if any(r.records > 1 for r in e.rows) else f"× {n:,} requests"
+
+
+def _by_model(e: Estimate, reasoning: bool) -> View:
+    """Every prompt on each model together, cheapest first."""
+    n = e.settings.requests
+    marked = any(t.cheapest for t in e.totals)
+    view = View(
+        "Total by model, cheapest first",
+        [
+            Column("Model", "left"),
+            Column("Prompts", priority=2),
+            Column("Requests", priority=1),
+            Column("Mean per request", priority=1),
+            Column("Total"),
+            *([Column("", "left")] if marked else []),
+        ],
+    )
+    prompts = _prompts_per_model(e)
+    for total in sorted(e.totals, key=lambda t: (t.unpriced is not None, t.projected)):
+        cells = _cells(total, total.projected, None, reasoning)
+        row = [total.model, f"{prompts.get(total.model, 0):,}", f"{total.records * n:,}", cells[-2], cells[-1]]
+        view.rows.append([*row, "← cheapest" if total.cheapest else ""] if marked else row)
+    view.footer.append(_requests_line(e, prompts))
+    cheapest = _cheapest_line(e)
+    if cheapest:
+        view.footer.append(cheapest)
+    return view
+
+
+def _prompts_per_model(e: Estimate) -> dict[str, int]:
+    prompts: dict[str, int] = {}
+    for row in e.rows:
+        prompts[row.model] = prompts.get(row.model, 0) + 1
+    return prompts
+
+
+def _requests_line(e: Estimate, prompts: dict[str, int]) -> str:
+    """What --requests multiplied: each prompt (a file, with every request in it) sent N times."""
+    n = e.settings.requests
+    files = len({r.prompt for r in e.rows})
+    sends = f"--requests {n:,}: " + ("each prompt sent once" if n == 1 else f"each prompt sent {n:,} times")
+    if files == 1:
+        sends = f"--requests {n:,}: the file sent {n:,} time{'s' if n != 1 else ''}"
+    counts = {(prompts.get(t.model, 0), t.records) for t in e.totals}
+    if len(counts) == 1:
+        ((prompted, records),) = counts
+        if prompted == 1:
+            what = f"its {records:,} requests"
+        else:
+            what = f"{prompted:,} prompts" + (f" ({records:,} requests)" if records != prompted else "")
+        return f"{sends}: {what} × {n:,} = {records * n:,} requests per model."
+    each = "; ".join(f"{t.model} {t.records:,} × {n:,} = {t.records * n:,}" for t in e.totals)
+    return f"{sends}: requests per model: {each}."
+
+
+def _dearest(e: Estimate, prompts: list[str], limit: int) -> list[str]:
+    """The ``limit`` prompts with the highest cost on their dearest model, in their own order."""
+    if len(prompts) <= limit:
+        return prompts
+    top: dict[str, Decimal] = {}
+    for row in e.rows:
+        if row.cost > top.get(row.prompt, Decimal(-1)):
+            top[row.prompt] = row.cost
+    chosen = set(sorted(prompts, key=lambda p: top.get(p, Decimal(0)), reverse=True)[:limit])
+    return [p for p in prompts if p in chosen]
+
+
+def _shortener(prompts: list[str]) -> dict[str, str]:
+    """Each prompt's label without the folder they all share ("examples/prompts/a.txt" -> "a.txt")."""
+    folder = _folder(prompts)
+    return {p: p[len(folder) :] for p in prompts}
+
+
+def _folder(prompts: list[str]) -> str:
+    """The folder every label starts with, with its trailing separator ("" when there is none)."""
+    low, high = min(prompts), max(prompts)  # what these two share, every label between them shares
+    size = 0
+    while size < min(len(low), len(high)) and low[size] == high[size]:
+        size += 1
+    prefix = low[:size]
+    cut = max(prefix.rfind("/"), prefix.rfind(os.sep))
+    return prefix[: cut + 1] if cut >= 0 else ""
+
+
+def _title(e: Estimate, prompts: list[str], short: dict[str, str]) -> str:
+    if not e.rows:
+        return "Cost estimate: no prompts"
+    if len(prompts) == 1:
+        return f"Cost estimate: {prompts[0]}"
+    folder = _folder(prompts) if short else ""
+    return f"Cost estimate: {len(prompts):,} prompts" + (f" in {folder}" if folder else "")
 
 
 def _cells(row: Row, projected: Decimal, prompt: str | None, reasoning: bool) -> list[str]:
@@ -174,22 +289,42 @@ def _cells(row: Row, projected: Decimal, prompt: str | None, reasoning: bool) ->
     return [prompt, *cells] if prompt is not None else cells
 
 
-def _breakdown(e: Estimate, many_prompts: bool) -> View | None:
+def _breakdown(e: Estimate, many: bool, short: dict[str, str], shown: set[str] | None) -> View | None:
     """Prompt tokens by part, when a request carries more than text and framing."""
     present = [p for p in PARTS if any(r.parts.get(p) for r in e.rows)]
     if not set(present) - {"text", "framing"} and not any(r.uncounted for r in e.rows):
         return None
-    columns = [Column("Prompt", "left")] if many_prompts else []
-    columns += [Column("Model", "left"), *(Column(PART_NAMES[p]) for p in present), Column("Count", "left")]
+    columns = [Column("Prompt", "left")] if many else []
+    columns += [
+        Column("Model", "left"),
+        *(Column(PART_NAMES[p], priority=1 if p == "text" else 2) for p in present),
+        Column("Count", "left", priority=1),
+    ]
     view = View("Prompt tokens by part", columns)
     for row in e.rows:
+        if shown is not None and row.prompt not in shown:
+            continue
         cells = [f"{tokens(row.parts[p])} {row.part_counts[p]}" if row.parts.get(p) else "-" for p in present]
-        view.rows.append([*([row.prompt] if many_prompts else []), row.model, *cells, row.label])
+        view.rows.append([*([short.get(row.prompt, row.prompt)] if many else []), row.model, *cells, row.label])
     if any(r.records > 1 for r in e.rows):
         view.footer.append("Summed over the requests in each file (one per JSONL line).")
     notes = dict.fromkeys(note for row in e.rows for note in row.notes)
     view.footer += [f"{note[0].upper()}{note[1:]}." for note in notes]
     return view
+
+
+def _cheapest_line(e: Estimate) -> str | None:
+    """Why no model is marked cheapest, when the lowest figure is only a floor."""
+    priced = [t for t in e.totals if t.unpriced is None]
+    if len({t.projected for t in priced}) < 2 or any(t.cheapest for t in priced):
+        return None
+    low = min(priced, key=lambda t: t.projected)
+    if not low.lower_bound:
+        return None
+    return (
+        f"No model is marked cheapest: the lowest figure, {low.model}'s ≥{usd(low.projected)}, is only a lower "
+        "bound, so another model may cost less."
+    )
 
 
 def _footer(e: Estimate) -> list[str]:
@@ -230,6 +365,12 @@ def _footer(e: Estimate) -> list[str]:
         )
     if any(r.records > 1 for r in e.rows):
         lines.append("Per request: the average over the requests in a file (one per JSONL line).")
+    if len({r.prompt for r in e.rows}) == 1:  # else under the total by model
+        if s.requests > 1 and any(r.records > 1 for r in e.rows):
+            lines.append(_requests_line(e, _prompts_per_model(e)))
+        cheapest = _cheapest_line(e)
+        if cheapest:
+            lines.append(cheapest)
     tiered = sum(t.tiered_records for t in e.totals)
     if tiered:
         lines.append(f"{tiered} request(s) passed a long-context threshold and are billed at the higher tier.")

@@ -35,8 +35,9 @@ class Renderable(Protocol):
     def records(self) -> list[dict[str, Any]]: ...
 
 
-def emit(result: Renderable, fmt: Format, out: TextIO) -> None:
-    """Render ``result`` in ``fmt`` to ``out``; text passes the secrets redactor on its way out."""
+def emit(result: Renderable, fmt: Format, out: TextIO, *, wide: bool = False) -> None:
+    """Render ``result`` in ``fmt`` to ``out``; text passes the secrets redactor on its way out.
+    ``wide``: a table shows every column at its natural width, even on a narrow terminal."""
     from llmprof.secrets import REDACTOR
 
     if REDACTOR:
@@ -56,7 +57,7 @@ def emit(result: Renderable, fmt: Format, out: TextIO) -> None:
     else:
         from llmprof.render import console
 
-        console.render(result.view(), out)
+        console.render(result.view(), out, wide=wide)
 
 
 class _Redacting:

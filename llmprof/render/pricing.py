@@ -163,14 +163,14 @@ class PricingList:
             f"Models priced per 1M tokens, as of {self.as_of}",
             [
                 Column("Model", "left"),
-                Column("Provider", "left"),
+                Column("Provider", "left", priority=2),
                 Column("Input"),
                 Column("Output"),
-                Column("Cached in"),
-                Column("Batch in/out"),
-                Column("Context"),
-                Column("Count", "left"),
-                Column("Shutdown", "left"),
+                Column("Cached in", priority=1),
+                Column("Batch in/out", priority=3),
+                Column("Context", priority=2),
+                Column("Count", "left", priority=3),
+                Column("Shutdown", "left", priority=1),
             ],
         )
         provider = None
@@ -231,9 +231,9 @@ class PricingShow:
                 Column("Rates", "left"),
                 Column("Input"),
                 Column("Output"),
-                Column("Cached in"),
-                Column("Cache write"),
-                Column("", "left"),
+                Column("Cached in", priority=1),
+                Column("Cache write", priority=2),
+                Column("", "left", priority=1),
             ],
         )
         for period in reversed(m.periods):

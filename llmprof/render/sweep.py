@@ -37,13 +37,13 @@ class SweepOutput:
         objectives = self.steps[0].summary.objectives if self.steps else ()
         columns = [
             Column("offered/s"),
-            Column("completed/s"),
-            Column("n"),
-            Column("TTFT p50"),
-            Column("TTFT p90"),
+            Column("completed/s", priority=1),
+            Column("n", priority=3),
+            Column("TTFT p50", priority=2),
+            Column("TTFT p90", priority=1),
             Column("e2e p50"),
-            Column("e2e p90"),
-            *([Column("goodput")] if objectives else []),
+            Column("e2e p90", priority=1),
+            *([Column("goodput", priority=1)] if objectives else []),
             Column("errors"),
             Column("result", "left"),
         ]
@@ -65,6 +65,7 @@ class SweepOutput:
             view.rows.append(row)
             if not step.ok:
                 view.bold.add(len(view.rows) - 1)
+                view.tones[(len(view.rows) - 1, len(row) - 1)] = "bad"
         view.footer = self._footer()
         return view
 

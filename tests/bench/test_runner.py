@@ -179,11 +179,19 @@ def test_llama_cpp_timings_give_the_count_and_the_servers_own_split() -> None:
     assert record.server_prefill_s == pytest.approx(0.00925) and record.server_decode_s == pytest.approx(0.00675)
 
 
-def test_done_without_a_finish_reason_is_incomplete() -> None:
+def test_done_without_a_finish_reason_short_of_the_asked_length_is_incomplete() -> None:
     # llama-cpp-python cuts a stream when another request waits: [DONE] after a partial answer
-    [record] = bench(streaming(_sse(WORDS, finish=None)))
+    [record] = bench(streaming(_sse(WORDS, finish=None)), jobs=_jobs(cell=Cell(20, 64)))
     assert (record.ok, record.error_kind) == (False, "incomplete")
-    assert record.error == "the stream ended ([DONE]) without a finish_reason: the answer may have been cut short"
+    assert record.error == (
+        "the stream ended ([DONE]) without a finish_reason after 3 of 64 output tokens: the answer was likely cut short"
+    )
+
+
+def test_done_without_a_finish_reason_at_the_asked_length_is_an_answer() -> None:
+    # some OpenAI-compatible servers never send a finish_reason: a full-length answer is whole
+    [record] = bench(streaming(_sse(WORDS, finish=None)))
+    assert (record.ok, record.output_tokens, record.finish_reason) == (True, 3, None)
 
 
 def test_a_200_with_an_empty_stream_says_what_it_likely_means() -> None:

@@ -106,7 +106,11 @@ def test_ci_outputs_markdown_step_summary_and_junit(run: Run, project: Path) -> 
     assert '<testsuite name="llmprof check" tests="3" failures="3">' in junit
     assert 'name="max_cost_increase_pct: support: prompts/answer.txt on gpt-4o-mini"' in junit
     assert 'name="max_cost_increase_pct: total"' in junit
-    assert "Why it failed:" in done.stdout and "Hint: see the report above" in done.stdout
+    # the PR comment (stdout) and the job summary carry the reasons and the fix, not only stderr
+    for shown in (done.stdout, summary.read_text()):
+        assert "Why it failed:  \n- max_cost_increase_pct (support: prompts/answer.txt on claude-haiku-4-5)" in shown
+        assert "- max_cost_increase_pct (support: prompts/answer.txt on gpt-4o-mini): +8.6% over the limit +5%" in shown
+        assert "Hint: an intended increase: run `llmprof check --update-baseline` and commit" in shown
 
 
 @pytest.mark.parametrize(
@@ -181,3 +185,35 @@ def test_a_reasoning_model_needs_its_reasoning_before_a_budget_passes(run: Run, 
     over = run("check", cwd=project)
     assert over.returncode == 1
     assert "max_cost_per_request (support: prompts/greet.txt on o3): $0.0102 over the limit $0.01" in over.stderr
+
+
+def test_a_check_that_cannot_run_says_so_in_the_summary_and_an_annotation(run: Run, project: Path) -> None:
+    (project / "llmprof.yaml").write_text(CONFIG.replace("output_tokens", "output_tokenz"))
+    summary = project / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(project), "GITHUB_STEP_SUMMARY": str(summary)}
+    done = run("check", cwd=project, env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "::error file=llmprof.yaml,line=5,title=llmprof check could not run::"
+        "prompt_sets.support.output_tokenz: unknown key\n"
+    )
+    assert summary.read_text().startswith(
+        f"### llmprof check could not run\n\n```\nerror: {project / 'llmprof.yaml'}:5: prompt_sets.support.output_tokenz"
+    )
+
+
+def test_ignored_warnings_let_fail_on_warn_pass_and_are_still_listed(run: Run, project: Path) -> None:
+    assert run("check", "--update-baseline", cwd=project).returncode == 0
+    strict = run("check", "--fail-on-warn", "--format", "json", cwd=project)
+    assert strict.returncode == 1  # claude-haiku-4-5's counts are approximate: a warning, for good
+    assert "warning treated as failure [count-approx]" in strict.stderr
+    (project / "llmprof.yaml").write_text(CONFIG + "ignore_warnings: [count-approx, model-shutdown]\n")
+    relaxed = run("check", "--fail-on-warn", "--format", "json", cwd=project)
+    assert relaxed.returncode == 0, relaxed.stderr
+    warnings = json.loads(relaxed.stdout)["warnings"]
+    assert {(w["code"], w["ignored"]) for w in warnings} >= {("count-approx", True)}
+    (project / "llmprof.yaml").write_text(CONFIG + "ignore_warnings: [count-aprox]\n")
+    typo = run("check", cwd=project)
+    assert typo.returncode == 2
+    assert "ignore_warnings: unknown warning code 'count-aprox'" in typo.stderr
+    assert "hint: did you mean 'count-approx'? known codes: pricing-stale, model-shutdown" in typo.stderr

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +31,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-BLOCK = re.compile(r"(?:<!-- readme: (?P<mark>[a-z]+) -->\n)?```(?P<lang>console|python)\n(?P<body>.*?)```", re.S)
+BLOCK = re.compile(
+    r"(?:<!-- readme: (?P<mark>[a-z]+)(?: (?P<arg>[^ >]+))? -->\n)?```(?P<lang>console|python|diff)\n(?P<body>.*?)```",
+    re.S,
+)
 NUMBER = re.compile(r"[+-]?\$?\d[\d,]*(?:\.\d+)?(?:e-?\d+)?%?")
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 #: In timing blocks: lines whose presence depends on how busy the machine is.
 VARIABLE = (
     "warning: the client, not only the endpoint",
@@ -40,12 +45,14 @@ VARIABLE = (
     "warning: the straight-line model misses",
     "warning: least squares and a robust",
     "warning: the model explains little",
+    "bench: ",  # a progress line, every 10 s of a run when stderr is no terminal
 )
 
 
 @dataclass
 class Block:
     mark: str | None
+    arg: str | None
     lang: str
     body: str
     line: int  # where it starts in README.md
@@ -65,17 +72,20 @@ class Block:
 def blocks() -> list[Block]:
     text = README.read_text(encoding="utf-8")
     return [
-        Block(m["mark"], m["lang"], m["body"], text.count("\n", 0, m.start()) + 1) for m in BLOCK.finditer(text)
+        Block(m["mark"], m["arg"], m["lang"], m["body"], text.count("\n", 0, m.start()) + 1)
+        for m in BLOCK.finditer(text)
     ]
 
 
 @dataclass
 class Session:
+    root: Path  # a scratch copy of the repository's examples: each block starts here, as a reader does
     cwd: Path
     env: dict[str, str]
     servers: list[subprocess.Popen[str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     rewrites: list[tuple[str, str]] = field(default_factory=list)
+    undo: dict[Path, str] = field(default_factory=dict)  # files a diff block changed for the next block
 
     def run(self, command: str) -> str:
         if command.startswith("cd ") and "&&" not in command:
@@ -93,7 +103,15 @@ class Session:
         )  # fmt: skip
         self.servers.append(server)
         assert server.stdout is not None
-        return "".join(server.stdout.readline() for _ in range(lines))
+        shown = "".join(server.stdout.readline() for _ in range(lines))
+        found = re.search(r"http://127\.0\.0\.1:\d+", shown)
+        for _ in range(300):  # ready when it answers, however busy the machine
+            try:
+                if found is not None and NO_PROXY.open(found[0] + "/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        return shown
 
 
 def normalised(lines: list[str], timing: bool) -> list[str]:
@@ -127,16 +145,23 @@ def session(offline_env: dict[str, str], tmp_path: Path) -> Session:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     bin_dir = str(Path(sys.executable).parent)
     env = {**offline_env, "PATH": bin_dir + os.pathsep + offline_env.get("PATH", ""), "OPENAI_API_KEY": "sk-readme"}
-    return Session(tmp_path, env)
+    env["NO_PROXY"] = "127.0.0.1,localhost"  # the suite's proxy guard is for llmprof; a reader's SDK has none
+    return Session(tmp_path, tmp_path, env)
 
 
 def test_every_block_runs_as_shown(session: Session) -> None:
     try:
         for block in blocks():
-            if block.lang == "python":
+            session.cwd = session.root
+            if block.lang == "diff":
+                _patch(session, block)
+            elif block.lang == "python":
                 _python(session, block)
             else:
                 _console(session, block)
+                for path, text in session.undo.items():  # a diff is the change the next block shows
+                    path.write_text(text, encoding="utf-8")
+                session.undo.clear()
     finally:
         for server in session.servers:
             os.killpg(server.pid, signal.SIGTERM)
@@ -151,12 +176,13 @@ def test_every_block_runs_as_shown(session: Session) -> None:
 
 
 def _console(session: Session, block: Block) -> None:
+    if not block.steps:
+        return  # output shown without its command (an excerpt): the block that runs it is tested
     timing = block.mark == "timing"
     rewritten = []
     for command, expected in block.steps:
         if block.mark == "server" and command.startswith("llmprof mock serve"):
             shown = session.serve(command, len(expected))
-            time.sleep(0.5)
         else:
             shown = session.run(command)
         actual = shown.rstrip("\n").splitlines() if shown.strip() else []
@@ -168,6 +194,23 @@ def _console(session: Session, block: Block) -> None:
         rewritten.append(f"$ {command}\n" + "".join(line + "\n" for line in (expected if timing else actual)))
     if not timing and "..." not in block.body.splitlines():
         session.rewrites.append((block.body, "".join(rewritten)))
+
+
+def _patch(session: Session, block: Block) -> None:
+    """A ```diff block marked `<!-- readme: patch FILE -->` is applied to FILE (context lines, then
+    the added ones) for the console block that follows it; an unmarked one is only shown."""
+    if block.mark != "patch" or block.arg is None:
+        return
+    path = session.root / block.arg
+    lines = block.body.rstrip("\n").splitlines()
+    context = "".join(line[1:] + "\n" for line in lines if line.startswith(" "))
+    added = "".join(line[1:] + "\n" for line in lines if line.startswith("+"))
+    text = path.read_text(encoding="utf-8")
+    if context not in text or any(line.startswith("-") for line in lines):
+        session.problems.append(f"README.md:{block.line}: the diff does not apply to {block.arg}")
+        return
+    session.undo.setdefault(path, text)
+    path.write_text(text.replace(context, context + added, 1), encoding="utf-8")
 
 
 def _python(session: Session, block: Block) -> None:

@@ -89,6 +89,34 @@ def _check(table: PriceTable) -> Renderable:
     return CheckOutput(report)
 
 
+def _plan(table: PriceTable, tmp_path: Path) -> Renderable:
+    from llmprof.plan.run import plan
+    from llmprof.plan.workload import Budgets as PlanBudgets
+    from llmprof.plan.workload import Chat, Dist, Job, Levers, Limits, ModelSpec, Seconds, Task, Text, Workload
+    from llmprof.render.plan import PlanOutput
+
+    (tmp_path / "doc.txt").write_text("hello" + " hello" * 499)
+    chat = Chat(
+        system=Text(Dist.of(1200)), turns=4, user=Text(Dist(100, 250)), reply=Dist(200, 400),
+        think_time=Seconds(D(30), D(60)),
+    )  # fmt: skip
+    job = Job(prompts=(str(tmp_path / "doc.txt"),), repeat=1000, system=Text(Dist.of(1500)), output=Dist(150, 300))
+    workload = Workload(
+        name="snapshot",
+        source=None,
+        tasks=(
+            Task(name="chat", kind="conversation", spec=chat, per_day=500),
+            Task(name="digest", kind="job", spec=job, total=3),
+        ),
+        models=(ModelSpec(name="mini", latency=Seconds(D("0.8"), D("1.5"))), ModelSpec(name="cachey")),
+        limits=Limits(rpm=200, tpm=150_000, concurrency=8),
+        levers=Levers(max_tokens=300, keep_last_turns=2),
+        max_p90_latency=D(2),
+        budgets=PlanBudgets(max_cost_per_day=D(1), max_job_duration=D(600)),
+    )
+    return PlanOutput(plan(workload, table, DAY), per_turn=True)
+
+
 def _compare() -> Renderable:
     return CompareOutput(compare(_bench(), _bench(scale=1.3)), 10.0)
 
@@ -98,6 +126,7 @@ CASES = {
     "bench": lambda table, tmp: _bench_output(),
     "check": lambda table, tmp: _check(table),
     "compare": lambda table, tmp: _compare(),
+    "plan": _plan,
     "pricing-list": lambda table, tmp: PricingList(table, table.on(DAY), DAY),
     "pricing-show": lambda table, tmp: PricingShow(table, table.resolve("cachey"), DAY),
 }
