@@ -14,6 +14,7 @@ import pytest
 
 from llmprof import cache, ranks
 from llmprof import vendor_tokenizers as vt
+from llmprof.vendor_tokenizers import loading
 from tests.vendor_tokens.vendor_tok_helpers import need_family
 
 RANKED = sorted(name for name, spec in vt.FAMILIES.items() if spec.engine in ("tiktoken", "tekken"))
@@ -31,7 +32,7 @@ def test_the_recorded_hash_is_the_pinned_files_table(family: str) -> None:
     spec = vt.FAMILIES[family]
     data = path.read_bytes()
     vt.verify(spec, data, str(path))
-    table = vt._parse_tiktoken(data) if spec.engine == "tiktoken" else vt._tekken_ranks(data)
+    table = loading._parse_tiktoken(data) if spec.engine == "tiktoken" else loading._tekken_ranks(data)
     assert hashlib.sha256(ranks.dumps(table)).hexdigest() == spec.ranks_sha256
     if spec.engine == "tekken":  # the pattern is copied into the spec: it must be the file's
         assert json.loads(data)["config"]["pattern"] == spec.pattern
@@ -41,13 +42,13 @@ def test_the_recorded_hash_is_the_pinned_files_table(family: str) -> None:
 def private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv(cache.ENV_OFF, raising=False)
-    vt._counter.cache_clear()
+    loading._counter.cache_clear()
     yield tmp_path / "llmprof"
-    vt._counter.cache_clear()
+    loading._counter.cache_clear()
 
 
 def _counts(family: str) -> list[int]:
-    vt._counter.cache_clear()
+    loading._counter.cache_clear()
     return [vt.count_text(text, family) for text in TEXTS]
 
 
@@ -64,8 +65,8 @@ def test_a_cached_table_counts_as_the_file_does_and_a_wrong_one_is_ignored(
     def no_parse(data: bytes) -> dict[bytes, int]:
         raise AssertionError("parsed, although the cache holds the table")
 
-    monkeypatch.setattr(vt, "_parse_tiktoken", no_parse)
-    monkeypatch.setattr(vt, "_tekken_ranks", no_parse)
+    monkeypatch.setattr(loading, "_parse_tiktoken", no_parse)
+    monkeypatch.setattr(loading, "_tekken_ranks", no_parse)
     assert _counts(family) == parsed  # a hit
     monkeypatch.undo()
     monkeypatch.setenv("XDG_CACHE_HOME", str(private.parent))
@@ -81,7 +82,7 @@ def test_a_cached_table_counts_as_the_file_does_and_a_wrong_one_is_ignored(
 def test_no_cache_without_a_recorded_hash(private: Path) -> None:
     need_family("llama3")
     spec = vt.FAMILIES["llama3"]
-    assert vt._ranks(dataclasses.replace(spec, ranks_sha256=None), vt._read_verified(spec))
+    assert loading._ranks(dataclasses.replace(spec, ranks_sha256=None), loading._read_verified(spec))
     assert not private.exists()
 
 

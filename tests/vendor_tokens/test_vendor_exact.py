@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from llmprof import vendor_tokenizers as vt
+from llmprof.vendor_tokenizers import loading
 from tests.vendor_tokens.vendor_corpus import SPECIAL_LOOKALIKES, corpus
 from tests.vendor_tokens.vendor_tok_helpers import need_family, need_module
 
@@ -53,7 +54,7 @@ def _qwen_dashscope(path: Path) -> Reference:
     from dashscope.tokenizers.qwen_tokenizer import QwenTokenizer
 
     found = next(c for c in vt.FAMILIES["qwen2"].carriers if c.dist == "dashscope")
-    tok = QwenTokenizer(str(vt._carrier_file(found)))
+    tok = QwenTokenizer(str(loading._carrier_file(found)))
     return lambda s: len(tok.encode(s, allowed_special=set()))
 
 

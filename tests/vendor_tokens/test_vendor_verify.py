@@ -14,6 +14,7 @@ import pytest
 from llmprof import tokens
 from llmprof import vendor_tokenizers as vt
 from llmprof.errors import TokenizerError
+from llmprof.vendor_tokenizers import families, loading
 from tests.vendor_tokens.vendor_tok_helpers import need_family
 
 
@@ -35,7 +36,7 @@ def _fake_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, s
         pattern=r"\s+|\S+",
     )
     monkeypatch.setitem(vt.FAMILIES, "fake", spec)
-    vt._counter.cache_clear()
+    loading._counter.cache_clear()
     sys.modules.pop("llmprof_fake_carrier", None)
     return "fake"
 
@@ -63,7 +64,7 @@ def test_corrupted_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         vt.count_text("ab", family)
     assert "pip install --force-reinstall llmprof-fake-carrier==1.0" in (info.value.hint or "")
     # estimate() does not hide a broken install behind the stand-in either
-    monkeypatch.setattr(vt, "MODEL_FAMILIES", (("fake-model", family, "vendor"),))
+    monkeypatch.setattr(families, "MODEL_FAMILIES", (("fake-model", family, "vendor"),))
     with pytest.raises(TokenizerError):
         vt.estimate("ab", "fake-model")
 
@@ -82,17 +83,17 @@ def test_corrupted_real_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
     spec = vt.FAMILIES["llama3"]
     carrier = vt.Carrier("llama-models", "0.3.0", "llmprof_fake_llama", "tokenizer.model", vendor=True)
     monkeypatch.setitem(vt.FAMILIES, "llama3", dataclasses.replace(spec, carriers=(carrier,)))
-    vt._counter.cache_clear()
+    loading._counter.cache_clear()
     try:
         with pytest.raises(TokenizerError, match=r"llama3 .* does not match its pinned sha256"):
             vt.count_text("hello", "llama3")
     finally:
-        vt._counter.cache_clear()
+        loading._counter.cache_clear()
 
 
 def test_missing_extra_falls_back_to_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vt, "_carrier_file", lambda carrier: None)
-    vt._counter.cache_clear()
+    monkeypatch.setattr(loading, "_carrier_file", lambda carrier: None)
+    loading._counter.cache_clear()
     try:
         text = "Hello, world! 你好"
         est = vt.estimate(text, "llama-3.3-70b-instruct-turbo")
@@ -105,7 +106,7 @@ def test_missing_extra_falls_back_to_stand_in(monkeypatch: pytest.MonkeyPatch) -
             vt.count_text(text, "llama3")
         assert info.value.hint == f"install the extra: {vt.INSTALL_HINT}"
     finally:
-        vt._counter.cache_clear()
+        loading._counter.cache_clear()
 
 
 @pytest.mark.parametrize(
