@@ -43,7 +43,7 @@ class CompareOutput:
         reasons = self.comparison.failures(self.threshold_pct)
         regressed = len(self.comparison.regressions(self.threshold_pct)) if self.threshold_pct is not None else 0
         head = (
-            f"latency regressed beyond {self.threshold_pct:g}% in {regressed} place(s)"
+            f"latency regressed in {regressed} place(s)"
             if regressed and regressed == len(reasons)
             else f"compare failed ({len(reasons)} reason{'s' if len(reasons) != 1 else ''})"
         )
