@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, PricingOpt, price_table
+from llmprof.cli.options import ConfigOpt, HtmlOpt, PricingOpt, price_table
 from llmprof.errors import BudgetExceeded, UsageError
 from llmprof.render.output import CheckFormat
 from llmprof.talk import Talk
@@ -36,6 +36,7 @@ def check(
         Path | None, typer.Option(metavar="FILE", help="Also write JUnit XML here: one test case per budget.")
     ] = None,
     fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Warnings fail the check too.")] = False,
+    html: HtmlOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """The CI gate: cost (and latency) against a committed baseline and budgets. Exit 1 on a breach."""
@@ -44,6 +45,7 @@ def check(
     from llmprof.check import baseline_path, check_project
     from llmprof.check import update_baseline as write_baseline
     from llmprof.files import check_writable
+    from llmprof.render import html as html_report
     from llmprof.render.check import HINT, CheckOutput, side_outputs
     from llmprof.render.output import emit
 
@@ -55,6 +57,8 @@ def check(
         )
     if junit is not None:
         check_writable(junit, "the JUnit report")
+    if html is not None:
+        check_writable(html, "the HTML report")
     table = price_table(pricing, talk, project)
     path = baseline_path(project, baseline)
     today = dates.today()
@@ -67,5 +71,7 @@ def check(
     output = CheckOutput(check_project(project, table, path, today, bench_results, no_latency), fail_on_warn)
     emit(output, fmt.as_format, sys.stdout)
     side_outputs(output, junit, talk)
+    if html is not None:
+        html_report.write(output, html)
     if not output.passed:
         raise BudgetExceeded(output.failure(), HINT)

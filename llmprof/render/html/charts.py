@@ -13,6 +13,12 @@ WIDE = "container"  # the figure's width: charts follow the page
 HEIGHT = 240
 
 
+def rows_height(rows: int, per_row: int) -> int:
+    """The height of a chart of horizontal bars: a fixed band per row, the width following the page
+    (Vega-Lite's {"step": N} heights would not combine with a container width)."""
+    return max(40, rows * per_row)
+
+
 def quantitative(field: str, title: str, **extra: Any) -> dict[str, Any]:
     return {"field": field, "type": "quantitative", "title": title, **extra}
 

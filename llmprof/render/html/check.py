@@ -11,7 +11,7 @@ from typing import Any
 from llmprof.check.evaluate import CheckReport
 from llmprof.check.items import Item
 from llmprof.render.check import CheckOutput, shown
-from llmprof.render.html.charts import nominal, quantitative
+from llmprof.render.html.charts import nominal, quantitative, rows_height
 from llmprof.render.html.document import Block, Chart, Facts, Notes, Page, Section, Status, Table
 from llmprof.units import usd
 
@@ -33,7 +33,7 @@ def check_page(output: CheckOutput, warnings: Sequence[str] = ()) -> Page:
     top: list[Block] = [Table(view)]
     if warnings:
         top.append(Notes(list(warnings), "warning", "Warnings"))
-    cost: list[Block] = [per_item(report), projection(report)]
+    cost: list[Block] = [per_item(report), change(report), breakdown(report)]
     page.sections = [Section("summary", "Summary", top), Section("cost", "Cost", cost)]
     used = budget_use(report)
     if used is not None:
@@ -74,10 +74,10 @@ def per_item(report: CheckReport) -> Chart:
     spec = {
         "width": "container",
         "data": {"values": values},
-        "height": {"step": 14},
+        "height": rows_height(len(order), 30),
         "mark": {"type": "bar"},
         "encoding": {
-            "y": nominal("item", "prompt set: prompt on model", order, axis={"labelLimit": 380}),
+            "y": nominal("item", "", order, axis={"labelLimit": 380, "title": None}),
             "yOffset": nominal("when", "", WHEN),
             "x": quantitative("cost", axis),
             "color": nominal("when", "", WHEN, scale={"domain": WHEN, "range": WHEN_COLOURS}),
@@ -97,68 +97,101 @@ def per_item(report: CheckReport) -> Chart:
     return Chart("check-cost", f"Cost per prompt and model ({basis})", spec, caption)
 
 
-def projection(report: CheckReport) -> Chart:
-    """Baseline total, the prompt effect, the price effect, and today's total, as a waterfall."""
+def breakdown(report: CheckReport) -> Chart:
+    """Today's cost of each model, stacked by prompt: where the money goes."""
     basis, axis = _basis(report)
-    before, after = report.total("before"), report.total("after")
-    prompt, price = report.prompt_effect, report.price_effect
-    rest = after - before - prompt - price  # items new or removed: neither a prompt edit nor a price
-    steps: list[tuple[str, Decimal, Decimal, str]] = [("baseline", Decimal(0), before, "total")]
-    level = before
-    for name, delta in (("prompt changes", prompt), ("price changes", price), ("new / removed", rest)):
-        if delta or name != "new / removed":
-            steps.append((name, level, level + delta, "increase" if delta > 0 else "decrease" if delta < 0 else "none"))
-            level += delta
-    steps.append(("now", Decimal(0), after, "total"))
-    values = [
+    values: list[dict[str, Any]] = [
         {
-            "step": name,
-            "start": float(start),
-            "end": float(end),
-            "kind": kind,
-            "shown": usd(end - start, signed=kind != "total"),
+            "model": item.model,
+            "prompt": f"{item.set}: {item.prompt}",
+            "cost": float(_amount(item, report.per_day)),
+            "shown": ("≥" if item.lower_bound else "") + usd(_amount(item, report.per_day)),
         }
-        for name, start, end, kind in steps
+        for item in report.after.items
     ]
-    kinds = ["total", "increase", "decrease", "none"]
+    models: list[str] = sorted(
+        {v["model"] for v in values}, key=lambda m: -sum(v["cost"] for v in values if v["model"] == m)
+    )
     spec = {
         "width": "container",
-        "height": 220,
+        "height": rows_height(len(models), 26),
         "data": {"values": values},
-        "encoding": {"x": nominal("step", "", [s[0] for s in steps], axis={"labelAngle": 0})},
+        "mark": {"type": "bar", "height": {"band": 0.7}},
+        "encoding": {
+            "y": nominal("model", "", models, axis={"title": None, "labelLimit": 300}),
+            "x": quantitative("cost", axis, stack="zero"),
+            "color": nominal("prompt", "prompt set: prompt", legend={"labelLimit": 320}),
+            "tooltip": [nominal("model", "model"), nominal("prompt", "prompt"), nominal("shown", basis)],
+        },
+    }
+    total = report.total("after")
+    what = "the traffic each prompt set declares (requests_per_day)" if report.per_day else "one request of each prompt"
+    caption = f"Cost now {basis} for {what}, by model and prompt: {usd(total)} in all."
+    return Chart("check-breakdown", f"Cost {basis} by model and prompt, now", spec, caption)
+
+
+def change(report: CheckReport) -> Chart | Notes:
+    """Each prompt's change in cost, split into what the prompt did and what the prices did."""
+    basis, axis = _basis(report)
+    values: list[dict[str, Any]] = []
+    for c in report.changes:
+        if c.status in ("unchanged",):
+            continue
+        weight = Decimal(c.item.requests_per_day or 1) if report.per_day else Decimal(1)
+        label = f"{c.item.set}: {c.item.prompt} on {c.item.model}"
+        parts = [("prompt", c.prompt_effect * weight), ("prices", c.price_effect * weight)]
+        if c.status in ("new", "removed"):
+            parts = [(c.status, c.delta * weight)]
+        values += [
+            {"item": label, "effect": effect, "usd": float(amount), "shown": usd(amount, signed=True), "cause": c.cause}
+            for effect, amount in parts
+            if amount
+        ]
+    before, after = report.total("before"), report.total("after")
+    total = (
+        f"Total {basis}: {usd(before)} → {usd(after)}, {usd(after - before, signed=True)}: prompts "
+        f"{usd(report.prompt_effect, signed=True)}, prices {usd(report.price_effect, signed=True)}."
+    )
+    if not values:
+        return Notes([f"No cost changed against the baseline. {total}"])
+    effects = ["prompt", "prices", "new", "removed"]
+    order = list(dict.fromkeys(v["item"] for v in values))
+    spec = {
+        "width": "container",
+        "height": rows_height(len(order), 22),
         "layer": [
             {
-                "mark": {"type": "bar", "width": {"band": 0.6}},
+                "data": {"values": values},
+                "mark": {"type": "bar", "height": {"band": 0.7}},
                 "encoding": {
-                    "y": quantitative("start", axis),
-                    "y2": {"field": "end"},
+                    "y": nominal("item", "", order, axis={"title": None, "labelLimit": 380}),
+                    "x": quantitative("usd", f"change in {axis}", stack="zero"),
                     "color": nominal(
-                        "kind",
-                        "",
-                        kinds,
-                        legend=None,
-                        scale={"domain": kinds, "range": ["#2458b3", "#c62828", "#1a7f37", "#9aa3b2"]},
+                        "effect",
+                        "moved by",
+                        effects,
+                        scale={"domain": effects, "range": ["#d1495b", "#2458b3", "#e08a00", "#9aa3b2"]},
                     ),
-                    "tooltip": [nominal("step", ""), nominal("shown", basis)],
+                    "tooltip": [
+                        nominal("item", "prompt"),
+                        nominal("effect", "moved by"),
+                        nominal("shown", "change"),
+                        nominal("cause", "cause"),
+                    ],
                 },
             },
             {
-                "mark": {"type": "text", "dy": -8, "fontSize": 11},
-                "encoding": {"y": {"field": "end", "type": "quantitative"}, "text": {"field": "shown"}},
+                "data": {"values": [{"x": 0}]},
+                "mark": {"type": "rule", "color": "#666"},
+                "encoding": {"x": {"field": "x", "type": "quantitative"}},
             },
         ],
     }
-    what = (
-        "for the traffic each prompt set declares (requests_per_day)"
-        if report.per_day
-        else "for one request of each prompt"
-    )
     caption = (
-        f"Total cost {what}: the baseline, what the prompt edits changed (today's rates on the new token "
-        "counts against the old), what the price table changed (the baseline's tokens at today's rates against "
-        "the baseline's), and now. The two effects add up to the change."
+        f"{total} A prompt's effect: today's rates on its new token count against its old one; the prices' effect: "
+        "the baseline's tokens at today's rates against the baseline's. The two add up to each change."
     )
-    return Chart("check-projection", f"Total {basis}: baseline to now", spec, caption)
+    return Chart("check-change", f"What changed the cost ({basis})", spec, caption)
 
 
 def budget_use(report: CheckReport) -> Chart | None:
@@ -181,13 +214,13 @@ def budget_use(report: CheckReport) -> Chart | None:
     order = [v["budget"] for v in sorted(values, key=lambda v: -float(v["use"]))]
     spec = {
         "width": "container",
-        "height": {"step": 20},
+        "height": rows_height(len(order), 20),
         "layer": [
             {
                 "data": {"values": values},
                 "mark": {"type": "bar", "height": {"band": 0.7}},
                 "encoding": {
-                    "y": nominal("budget", "budget: subject", order, axis={"labelLimit": 420}),
+                    "y": nominal("budget", "", order, axis={"labelLimit": 420, "title": None}),
                     "x": quantitative("use", "share of the limit (%)"),
                     "color": nominal("status", "result", STATUS, scale={"domain": STATUS, "range": STATUS_COLOURS}),
                     "tooltip": [nominal("budget", "budget"), nominal("shown", "actual"), nominal("status", "result")],

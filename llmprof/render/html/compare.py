@@ -11,7 +11,7 @@ from llmprof.bench.records import BenchResult
 from llmprof.compare import MetricChange
 from llmprof.render.compare import CompareOutput, verdict
 from llmprof.render.html.bench import run_facts
-from llmprof.render.html.charts import nominal, quantitative
+from llmprof.render.html.charts import nominal, quantitative, rows_height
 from llmprof.render.html.document import Block, Chart, Facts, Notes, Page, Section, Status, Table, finite
 from llmprof.units import percent
 
@@ -26,6 +26,8 @@ def compare_page(output: CompareOutput, warnings: Sequence[str] = ()) -> Page:
     page = Page("compare", view.title, subtitle=_subtitle(c.before, c.after), status=_status(output))
     rows = [(cell.cell, m) for cell in c.cells for m in cell.metrics]
     top: list[Block] = [Table(view)]
+    if not output.passed:
+        top.append(Notes(c.failures(output.threshold_pct), "warning", "Why it failed"))
     if warnings:
         top.append(Notes(list(warnings), "warning", "Warnings"))
     if rows:
@@ -50,8 +52,8 @@ def _subtitle(before: BenchResult, after: BenchResult) -> str:
 def _status(output: CompareOutput) -> tuple[Status, str]:
     c = output.comparison
     if not output.passed:
-        reasons = c.failures(output.threshold_pct)
-        return "fail", f"FAILED ({len(reasons)} reason{'s' if len(reasons) != 1 else ''}): " + "; ".join(reasons)
+        head = output.failure().splitlines()[0].rstrip(":")
+        return "fail", f"FAILED: {head}"
     changed = sum(1 for cell in c.cells for m in cell.metrics if m.significant(c.alpha))
     if output.threshold_pct is None:
         return "info", f"{changed} significant change(s); no regression gate (--fail-on-regression not given)"
@@ -166,7 +168,7 @@ def changes(output: CompareOutput) -> Chart:
             "data": {"values": values},
             "mark": {"type": "bar", "height": {"band": 0.7}},
             "encoding": {
-                "y": nominal("panel", "cell and metric", order),
+                "y": nominal("panel", "", order, axis={"title": None}),
                 "x": quantitative("change", "p50 change (%)"),
                 "color": nominal("verdict", "verdict", VERDICTS, scale={"domain": VERDICTS, "range": VERDICT_COLOURS}),
                 "tooltip": [
@@ -191,7 +193,7 @@ def changes(output: CompareOutput) -> Chart:
                 "encoding": {"x": {"field": "x", "type": "quantitative"}, "tooltip": [nominal("label", "")]},
             }
         )
-    spec = {"width": "container", "height": {"step": 22}, "layer": layers}
+    spec = {"width": "container", "height": rows_height(len(order), 22), "layer": layers}
     gate = (
         f"Dashed red: the --fail-on-regression threshold (+{output.threshold_pct:g}%); a regression is a "
         "significant slowdown beyond it."

@@ -290,7 +290,7 @@ def view_html(view: View, depth: int = 0) -> str:
     else:
         lines.append(f'<p class="caption">{text(view.title)}</p><p class="empty">{text(view.empty)}</p>')
     if view.footer:
-        lines.append('<ul class="footer">' + "".join(f"<li>{text(line)}</li>" for line in view.footer) + "</ul>")
+        lines.append('<div class="footer">' + "".join(f"<p>{text(line)}</p>" for line in view.footer) + "</div>")
     lines += [view_html(extra, depth + 1) for extra in view.extra]
     lines.append("</div>")
     return "\n".join(lines)
@@ -335,8 +335,9 @@ tr.bold td { font-weight: 700; }
 .view { margin-bottom: 18px; }
 .caption { font-weight: 600; margin: 4px 0; }
 .empty { color: var(--muted); }
-ul.footer { margin: 6px 0 0; padding-left: 18px; color: #374151; }
-ul.footer li, .notes li { margin: 2px 0; overflow-wrap: anywhere; }
+div.footer { margin: 6px 0 0; color: #374151; }
+div.footer p { margin: 3px 0; overflow-wrap: anywhere; }
+.notes li { margin: 2px 0; overflow-wrap: anywhere; }
 .notes { border-left: 4px solid var(--line); padding: 4px 12px; margin: 10px 0; background: #fafbfc; }
 .notes ul { margin: 4px 0; padding-left: 18px; }
 .notes-warning { border-color: #d4a72c; background: #fffbea; }

@@ -67,6 +67,25 @@ def request_rows(result: BenchResult, fit: LatencyFit | None, steps: Sequence[fl
     return rows
 
 
+def _colour(group: str, title: str, order: Sequence[str]) -> dict[str, Any]:
+    """Cells are categories; a sweep's steps are rates, coloured in order from low to high."""
+    if group == "step":
+        return {
+            **nominal(group, title, order),
+            "type": "ordinal",
+            "scale": {"domain": list(order), "scheme": "viridis"},
+        }
+    return nominal(group, title, order)
+
+
+def _time_axis(group: str) -> str:
+    return (
+        "scheduled send (s from the start of its step)"
+        if group == "step"
+        else "scheduled send (s from the start of the run)"
+    )
+
+
 def over_time(rows: Sequence[dict[str, Any]], *, group: str, group_title: str, order: Sequence[str]) -> Chart:
     failed = sum(1 for row in rows if not row["ok"])
     retried = sum(1 for row in rows if row["ok"] and row["retried"])
@@ -76,9 +95,9 @@ def over_time(rows: Sequence[dict[str, Any]], *, group: str, group_title: str, o
             "transform": [{"filter": {"field": "ok", "equal": True}}],
             "mark": {"type": "point", "filled": True, "size": 28, "opacity": 0.7},
             "encoding": {
-                "x": quantitative("t", "scheduled send (s from the start of the run)"),
+                "x": quantitative("t", _time_axis(group)),
                 "y": quantitative("e2e", "e2e latency (s)"),
-                "color": nominal(group, group_title, order),
+                "color": _colour(group, group_title, order),
                 "tooltip": TOOLTIP,
             },
         }
@@ -197,9 +216,9 @@ def send_lag(rows: Sequence[dict[str, Any]], *, group: str, group_title: str, or
         "transform": [valid("lag_ms")],
         "mark": {"type": "point", "filled": True, "size": 24, "opacity": 0.7},
         "encoding": {
-            "x": quantitative("t", "scheduled send (s from the start of the run)"),
+            "x": quantitative("t", _time_axis(group)),
             "y": quantitative("lag_ms", "actual send minus scheduled (ms)"),
-            "color": nominal(group, group_title, order),
+            "color": _colour(group, group_title, order),
             "tooltip": [*TOOLTIP, quantitative("lag_ms", "sent late by (ms)", format=".2f")],
         },
     }

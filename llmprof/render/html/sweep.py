@@ -33,7 +33,7 @@ def sweep_page(output: SweepOutput, warnings: Sequence[str] = ()) -> Page:
     top: list[Block] = [Table(view)]
     if warnings:
         top.append(Notes(list(dict.fromkeys(warnings)), "warning", "Warnings"))
-    order = [f"{rate:.2f}/s" for rate in rates]
+    order = [f"{rate:.2f}/s" for rate in sorted(rates)]
     page.sections = [
         Section("summary", "Summary", top),
         Section("rates", "Offered rate", [latency(steps), throughput(steps)]),
