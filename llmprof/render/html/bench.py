@@ -17,8 +17,6 @@ from llmprof.render.html.document import Block, Chart, Facts, Notes, Page, Secti
 from llmprof.render.view import Column, View
 from llmprof.stats import LatencyFit, percentile
 
-#: Percentile labels are drawn beside the marks up to this many cells (the tooltips always say).
-LABELLED_CELLS = 4
 #: Lines of the model drawn per chart, one per length of the other kind; more and the median's.
 MAX_LINES = 4
 
@@ -88,9 +86,19 @@ def marks(cells: Sequence[CellSummary], kind: str) -> list[dict[str, Any]]:
     return found
 
 
+def _no_interval(cells: Sequence[CellSummary]) -> str:
+    """Which dots have no whisker, and why (too few successes for a distribution-free interval)."""
+    missing = [(cell, f"p{q:g}") for cell in cells for q in cell.e2e_s if cell.e2e_ci.get(q) is None]
+    if not missing:
+        return ""
+    labels = list(dict.fromkeys(label for _, label in missing))
+    counts = sorted({cell.ok for cell, _ in missing})
+    n = f"n = {counts[0]}" if len(counts) == 1 else f"n = {counts[0]} to {counts[-1]}"
+    return f" No whisker for {', '.join(labels)} where a cell has too few successes for one ({n})."
+
+
 def distributions(summary: Summary, order: Sequence[str]) -> list[Block]:
     cells = summary.cells
-    label = len(cells) <= LABELLED_CELLS
     qs = ", ".join(f"p{q:g}" for q in summary.percentiles)
     common: dict[str, Any] = {"group": "cell", "group_title": "cell", "order": order, "tooltip": records.TOOLTIP}
     ok = [{"filter": {"field": "ok", "equal": True}}]
@@ -104,12 +112,25 @@ def distributions(summary: Summary, order: Sequence[str]) -> list[Block]:
                 "e2e latency (s)",
                 marks=marks(cells, "e2e"),
                 filters=ok,
-                label_marks=label,
                 **common,
             ),
-            f"Share of successful requests at or below each latency. Dots: the table's {qs}; bars through them: "
-            "their 95% confidence intervals (where there are samples enough for one). Failed requests are left out, "
-            "as in every percentile.",
+            f"Share of successful requests at or below each latency. Dots: the table's {qs} (dashed: their "
+            "levels). Failed requests are left out, as in every percentile.",
+        ),
+        Chart(
+            "e2e-percentiles",
+            "e2e latency percentiles with their 95% confidence intervals",
+            charts.intervals(
+                marks(cells, "e2e"),
+                "e2e latency (s)",
+                group="cell",
+                group_title="cell",
+                order=order,
+                labels=[f"p{q:g}" for q in summary.percentiles],
+            ),
+            "The table's percentiles per cell (dots) and their 95% confidence intervals (whiskers: distribution-free, "
+            "from the order statistics). Cells whose whiskers overlap may not differ at that percentile."
+            + _no_interval(cells),
         ),
         Chart(
             "e2e-histogram",
@@ -128,10 +149,10 @@ def distributions(summary: Summary, order: Sequence[str]) -> list[Block]:
                 "time to first token (s)",
                 marks=marks(cells, "ttft"),
                 filters=ok,
-                label_marks=label,
                 **common,
             ),
-            f"TTFT: to the first chunk with generated content. Dots: {qs} with 95% confidence intervals.",
+            f"TTFT: to the first chunk with generated content. Dots: {qs} (their 95% confidence intervals in the "
+            "tooltips).",
         ),
     ]
     tpot = [c.cell for c in cells if c.tpot_p50_s is not None]
@@ -146,11 +167,10 @@ def distributions(summary: Summary, order: Sequence[str]) -> list[Block]:
                     "time per output token (ms)",
                     marks=marks(cells, "tpot"),
                     filters=ok,
-                    label_marks=label,
                     **{**common, "order": tpot},
                 ),
                 "TPOT = (e2e − TTFT) / (output tokens − 1): cells with one output token have none. Dots: the "
-                "table's TPOT p50.",
+                "table's TPOT p50 (dashed: its level).",
             )
         )
     else:
@@ -228,7 +248,7 @@ def _lines(summary: Summary, fit: LatencyFit, axis: str, band: tuple[float, floa
                     "fit": finite(fitted),
                     "low": finite(fitted + band[0]),
                     "high": finite(fitted + band[1]),
-                    "at": f"{kind} {level} tokens",
+                    "at": f"{kind} {level} token{'' if level == 1 else 's'}",
                 }
             )
     return rows
@@ -273,7 +293,7 @@ def run_facts(result: BenchResult) -> Facts:
     info = result.info
     rows = [
         ("model", info.model),
-        ("endpoint", f"{info.endpoint} ({info.endpoint_kind})"),
+        ("endpoint", endpoint(info.endpoint, info.endpoint_kind)),
         ("wire format", info.provider),
         ("started", info.started_at),
         ("finished", info.finished_at or "-"),
@@ -288,6 +308,11 @@ def run_facts(result: BenchResult) -> Facts:
         rows += [(f"client {k}", f"{v:g}") for k, v in sorted(info.client.items())]
     rows += [(f"setting: {k}", _value(v)) for k, v in sorted(info.settings.items())]
     return Facts(rows)
+
+
+def endpoint(address: str, kind: str | None) -> str:
+    """The endpoint with its kind, unless its name already says it ("mock (built in)")."""
+    return address if not kind or kind in address else f"{address} ({kind})"
 
 
 def _value(value: Any) -> str:

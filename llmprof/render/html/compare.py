@@ -11,7 +11,7 @@ from llmprof.bench.records import BenchResult
 from llmprof.compare import MetricChange
 from llmprof.render.compare import CompareOutput, verdict
 from llmprof.render.html.bench import run_facts
-from llmprof.render.html.charts import nominal, quantitative, rows_height
+from llmprof.render.html.charts import facet_of, nominal, quantitative, rank_of, rows_height
 from llmprof.render.html.document import Block, Chart, Facts, Notes, Page, Section, Status, Table, finite
 from llmprof.units import percent
 
@@ -95,7 +95,8 @@ def distributions(output: CompareOutput) -> Chart:
     color = nominal("run", "result", RUNS, scale={"domain": RUNS, "range": ["#7a8699", "#d1495b"]})
     spec = {
         "data": {"values": values},
-        "facet": nominal("panel", "", panels, header={"labelOrient": "top", "title": None, "labelAnchor": "start"}),
+        "transform": [rank_of("panel", panels)],
+        "facet": facet_of("panel", "", panels, header={"labelOrient": "top", "title": None, "labelAnchor": "start"}),
         "columns": 2,
         "spec": {
             "width": 470,

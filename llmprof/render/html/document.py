@@ -137,7 +137,14 @@ def payload(page: Page) -> dict[str, Any]:
 CHART_CONFIG: dict[str, Any] = {
     "font": "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
     "view": {"stroke": "#ddd"},
-    "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "gridColor": "#eee"},
+    # labelSeparation: labels closer than this are thinned out (Vega-Lite's default, 0, lets them touch)
+    "axis": {
+        "labelFontSize": 11,
+        "titleFontSize": 12,
+        "titleFontWeight": "normal",
+        "gridColor": "#eee",
+        "labelSeparation": 6,
+    },
     "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "labelLimit": 260},
     "header": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 400},
     "title": {"fontSize": 13, "fontWeight": "normal", "anchor": "start"},
