@@ -96,7 +96,8 @@ def check_writable(path: Path, what: str) -> None:
 
 
 def _ext(what: str) -> str:
-    return ".xml" if "junit" in what.lower() else ".json"
+    what = what.lower()
+    return ".xml" if "junit" in what else ".html" if "html" in what else ".json"
 
 
 def write_atomic(path: Path, text: str, what: str = "the file") -> None:

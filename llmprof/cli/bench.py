@@ -12,7 +12,18 @@ import typer
 from llmprof.bench import defaults
 from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, FormatOpt, PricingOpt, QuietOpt, WideOpt, money, output_file, price_table
+from llmprof.cli.options import (
+    ConfigOpt,
+    FormatOpt,
+    HtmlOpt,
+    PricingOpt,
+    QuietOpt,
+    WideOpt,
+    format_for_file,
+    money,
+    output_file,
+    price_table,
+)
 from llmprof.errors import BudgetExceeded, UsageError
 from llmprof.render.output import Format
 
@@ -262,6 +273,7 @@ def bench(
     no_log: Annotated[bool, typer.Option("--no-log", help="Keep no request log (a throwaway run).")] = False,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
+    html: HtmlOpt = None,
     pricing: PricingOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -272,6 +284,8 @@ def bench(
     from llmprof.bench.session import run_bench
     from llmprof.bench.settings import BenchOptions, cells_from_lengths, parse_percentiles, resolve_settings
     from llmprof.bench.slo import parse_slo
+    from llmprof.files import check_writable
+    from llmprof.render import html as html_report
     from llmprof.render.output import emit
     from llmprof.render.progress import bars
 
@@ -322,14 +336,20 @@ def bench(
         mock={k: v for k, v in mock.items() if v is not None},
     )
     settings = resolve_settings(flags, suite, project)
+    if html is not None:
+        check_writable(html, "the HTML report")
     table = price_table(pricing, talk, project)
     log_dir = None if no_log else (runs_dir or Path(defaults.RUNS_DIR))
     outcome = run_bench(settings, table, talk, out=out, log_dir=log_dir, progress=bars(talk))
-    emit(_output(outcome.result, outcome.summary), fmt, sys.stdout, wide=wide)
+    output = _output(outcome.result, outcome.summary)
+    emit(output, fmt, sys.stdout, wide=wide)
+    if html is not None:
+        html_report.write(output, html, [*outcome.failures, *outcome.warnings])
     for warning in outcome.warnings:
         talk.warn(warning)
     where = [f"every request record is in {outcome.log_path}"] if outcome.log_path else []
     where += [f"result in {out}"] if out else []
+    where += [f"HTML report in {html}"] if html else []
     if where:
         talk.note("; ".join(where))
     if outcome.stop is not None:
@@ -363,13 +383,28 @@ def report(
     ] = None,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write the output to FILE (atomically) instead of stdout; .json/.csv/.md/.html choose the format.",
+        ),
+    ] = None,
+    html: HtmlOpt = None,
 ) -> None:
     """Re-render a saved bench result in any format (also a crashed or interrupted run's .jsonl)."""
     from llmprof.bench.resultfile import load
     from llmprof.bench.settings import parse_percentiles
     from llmprof.bench.summary import summarize_result
-    from llmprof.render.output import emit
+    from llmprof.files import check_writable
+    from llmprof.render import html as html_report
+    from llmprof.render.output import emit, write_output
 
+    for path, what in ((out, "the output"), (html, "the HTML report")):
+        if path is not None:
+            check_writable(path, what)
     result = load(file)
     recorded = result.info.settings.get("percentiles")
     if percentiles:
@@ -378,7 +413,14 @@ def report(
         qs = parse_percentiles(",".join(str(q) for q in recorded))
     else:
         qs = defaults.PERCENTILES
-    emit(_output(result, summarize_result(result, qs)), fmt, sys.stdout, wide=wide)
+    output = _output(result, summarize_result(result, qs))
+    if out is not None:
+        write_output(output, format_for_file(out, fmt), out)
+    else:
+        emit(output, fmt, sys.stdout, wide=wide)
+    if html is not None:
+        html_report.write(output, html)
+        Talk().note(f"HTML report in {html}")
     if result.info.interrupted:
         Talk().warn(f"{file} is from an interrupted run ({result.info.stop_reason}): its cells are incomplete")
 
@@ -394,15 +436,23 @@ def compare(
     alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, metavar="P", help="Significance level.")] = 0.05,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
+    html: HtmlOpt = None,
 ) -> None:
     """Compare two bench results cell by cell, with a significance test so noise does not fail a build.
     A cell without successful requests, or an interrupted run, fails the comparison (exit 1)."""
     from llmprof.bench.resultfile import load
     from llmprof.compare import compare as compare_results
+    from llmprof.files import check_writable
+    from llmprof.render import html as html_report
     from llmprof.render.compare import CompareOutput
     from llmprof.render.output import emit
 
+    if html is not None:
+        check_writable(html, "the HTML report")
     output = CompareOutput(compare_results(load(base), load(new), alpha), fail_on_regression)
     emit(output, fmt, sys.stdout, wide=wide)
+    if html is not None:
+        html_report.write(output, html)
+        Talk().note(f"HTML report in {html}")
     if not output.passed:
         raise BudgetExceeded(output.failure())

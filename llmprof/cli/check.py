@@ -11,7 +11,7 @@ import typer
 
 from llmprof.cli import helptext
 from llmprof.cli.app import app
-from llmprof.cli.options import ConfigOpt, PricingOpt, WideOpt, output_file, price_table
+from llmprof.cli.options import ConfigOpt, HtmlOpt, PricingOpt, WideOpt, output_file, price_table
 from llmprof.errors import BudgetExceeded, LlmprofError, UsageError
 from llmprof.render.output import CheckFormat
 from llmprof.talk import Talk
@@ -56,23 +56,25 @@ def check(
             show_default=False,
         ),
     ] = None,
+    html: HtmlOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """The CI gate: cost (and latency) against a committed baseline and budgets. Exit 1 on a breach."""
     annotate = annotations if annotations is not None else os.environ.get("GITHUB_ACTIONS") == "true"
     try:
         _check(
-            config,
-            baseline,
-            update_baseline,
-            bench_results,
-            no_latency,
-            fmt,
-            wide,
-            junit,
-            fail_on_warn,
-            annotate,
-            pricing,
+            config=config,
+            baseline=baseline,
+            update_baseline=update_baseline,
+            bench_results=bench_results,
+            no_latency=no_latency,
+            fmt=fmt,
+            wide=wide,
+            junit=junit,
+            html=html,
+            fail_on_warn=fail_on_warn,
+            annotate=annotate,
+            pricing=pricing,
         )
     except BudgetExceeded:
         raise
@@ -91,6 +93,7 @@ def _workspace() -> Path:
 
 
 def _check(
+    *,
     config: Path | None,
     baseline: Path | None,
     update_baseline: bool,
@@ -99,6 +102,7 @@ def _check(
     fmt: CheckFormat,
     wide: bool,
     junit: Path | None,
+    html: Path | None,
     fail_on_warn: bool,
     annotate: bool,
     pricing: Path | None,
@@ -108,6 +112,7 @@ def _check(
     from llmprof.check import baseline_path, check_project
     from llmprof.check import update_baseline as write_baseline
     from llmprof.files import check_writable
+    from llmprof.render import html as html_report
     from llmprof.render.check import CheckOutput, side_outputs
     from llmprof.render.output import emit
 
@@ -120,6 +125,8 @@ def _check(
         )
     if junit is not None:
         check_writable(junit, "the JUnit report")
+    if html is not None:
+        check_writable(html, "the HTML report")
     table = price_table(pricing, talk, project)
     path = baseline_path(project, baseline)
     today = dates.today()
@@ -136,5 +143,7 @@ def _check(
 
         sys.stderr.writelines(a.command() + "\n" for a in check_annotations(output, project, _workspace()))
     side_outputs(output, junit, talk)
+    if html is not None:
+        html_report.write(output, html)
     if not output.passed:
         raise BudgetExceeded(output.failure(), output.hint())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmprof.errors import LlmprofError
+from llmprof.errors import LlmprofError, UsageError
 from llmprof.render.output import Format
 from llmprof.talk import Talk
 
@@ -132,6 +132,34 @@ def output_file(suffix: str, what: str, instead: str) -> Callable[[str], Path]:
         )
 
     return parse
+
+
+_FORMAT_FOR = {".json": Format.json, ".csv": Format.csv, ".md": Format.markdown, ".html": Format.html}
+
+
+def format_for_file(path: Path, fmt: Format) -> Format:
+    """``-o FILE``: the format its extension names, unless --format chose another one explicitly
+    (a table, the default, is never what a .json, .csv, .md or .html file should hold)."""
+    named = _FORMAT_FOR.get(path.suffix.lower())
+    if named is None or fmt is named or fmt is Format.table:
+        return named or fmt
+    raise UsageError(
+        f"{path.name}: its extension says {_FORMAT_OF[path.suffix.lower()]}, but --format is {fmt.value}",
+        f"name it {path.with_suffix(next(k for k, v in _FORMAT_FOR.items() if v is fmt)).name}, or drop --format"
+        if fmt in _FORMAT_FOR.values()
+        else "drop --format: the extension decides",
+    )
+
+
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        metavar="FILE.html",
+        parser=output_file(".html", "HTML", "the figures as data are --format json > FILE"),
+        help="Also write a self-contained HTML report (charts and every figure; opens offline) to FILE.",
+    ),
+]
 
 
 def models_of(values: list[str] | None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
 from llmprof.render.view import View
@@ -13,6 +14,7 @@ class Format(str, enum.Enum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"  # one self-contained file (llmprof.render.html)
 
 
 class CheckFormat(str, enum.Enum):
@@ -21,6 +23,7 @@ class CheckFormat(str, enum.Enum):
     table = "table"
     markdown = "markdown"
     json = "json"
+    html = "html"
 
     @property
     def as_format(self) -> Format:
@@ -40,6 +43,9 @@ def emit(result: Renderable, fmt: Format, out: TextIO, *, wide: bool = False) ->
     ``wide``: a table shows every column at its natural width, even on a narrow terminal."""
     from llmprof.secrets import REDACTOR
 
+    if fmt is Format.html:
+        _emit_html(result, out)
+        return
     if REDACTOR:
         out = cast(TextIO, _Redacting(out))
     if fmt is Format.json:
@@ -58,6 +64,31 @@ def emit(result: Renderable, fmt: Format, out: TextIO, *, wide: bool = False) ->
         from llmprof.render import console
 
         console.render(result.view(), out, wide=wide)
+
+
+def write_output(result: Renderable, fmt: Format, path: Path) -> None:
+    """Render ``result`` in ``fmt`` into the file ``path``, atomically (``-o FILE``)."""
+    import io
+
+    from llmprof.files import write_atomic
+
+    buffer = io.StringIO()
+    emit(result, fmt, buffer)
+    write_atomic(path, buffer.getvalue(), "the HTML report" if fmt is Format.html else f"the {fmt.value} output")
+
+
+def _emit_html(result: Renderable, out: TextIO) -> None:
+    """HTML is a file to open, not text to read: a terminal gets a hint instead of the markup.
+    The page redacts its own text (not its inlined scripts, which no result's text reaches)."""
+    from llmprof.errors import UsageError
+    from llmprof.render import html
+
+    if out.isatty():
+        raise UsageError(
+            "an HTML report is a file to open in a browser, not terminal output",
+            "write it to a file: -o report.html (report), --html FILE (bench, check, compare), or > FILE.",
+        )
+    out.write(html.render(result))
 
 
 class _Redacting:
