@@ -195,9 +195,12 @@ def counter(encoding: str) -> Callable[[str], int]:
 
 @functools.cache
 def _make_counter(encoding: str) -> Callable[[str], int]:
-    """A token counter for ``encoding``. tiktoken's buffer encoder skips building a Python list of
+    return fastest_counter(_load(encoding))
+
+
+def fastest_counter(enc: tiktoken.Encoding) -> Callable[[str], int]:
+    """A token counter for ``enc``. tiktoken's buffer encoder skips building a Python list of
     ints (faster, and no per-token objects); it is used only if it agrees with encode_ordinary."""
-    enc = _load(encoding)
 
     def by_list(text: str) -> int:
         return len(enc.encode_ordinary(text))
